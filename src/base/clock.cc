@@ -37,9 +37,8 @@ bool VirtualClock::SleepUntil(TimePoint deadline, std::stop_token stop) {
   sleeping_.emplace(deadline, id);
   cv_.notify_all();  // AwaitSleepers may be waiting for this thread.
   const auto is_mine = [id](const auto& entry) { return entry.second == id; };
-  const bool woken = cv_.wait(lock, stop, [&] {
-    return std::none_of(sleeping_.begin(), sleeping_.end(), is_mine);
-  });
+  const bool woken = cv_.wait(
+      lock, stop, [&] { return std::none_of(sleeping_.begin(), sleeping_.end(), is_mine); });
   if (!woken) {
     auto it = std::find_if(sleeping_.begin(), sleeping_.end(), is_mine);
     if (it != sleeping_.end()) {

@@ -70,9 +70,9 @@ class VirtualClock final : public Clock {
 
   mutable std::mutex mu_;
   mutable std::condition_variable_any cv_;
-  TimePoint now_;                             // Guarded by mu_.
+  TimePoint now_;                                     // Guarded by mu_.
   std::multimap<TimePoint, std::uint64_t> sleeping_;  // Guarded by mu_. Deadline → sleeper id.
-  std::uint64_t next_sleeper_id_ = 0;         // Guarded by mu_.
+  std::uint64_t next_sleeper_id_ = 0;                 // Guarded by mu_.
 };
 
 }  // namespace sellerbridge

@@ -1,12 +1,12 @@
 #include "base/logging.h"
 
-#include <chrono>
-#include <string>
-
 #include <fmt/format.h>
-#include <nlohmann/json.hpp>
 #include <spdlog/pattern_formatter.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
+
+#include <chrono>
+#include <nlohmann/json.hpp>
+#include <string>
 
 #include "base/redact.h"
 #include "base/time_format.h"

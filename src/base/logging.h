@@ -1,10 +1,10 @@
 #pragma once
 
-#include <memory>
-#include <string_view>
-
 #include <spdlog/formatter.h>
 #include <spdlog/spdlog.h>
+
+#include <memory>
+#include <string_view>
 
 #include "base/result.h"
 

@@ -1,12 +1,11 @@
 #include "base/logging.h"
 
 #include <gtest/gtest.h>
+#include <spdlog/sinks/ostream_sink.h>
 
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
-
-#include <spdlog/sinks/ostream_sink.h>
 
 #include "base/redact.h"
 

@@ -27,10 +27,10 @@ constexpr std::array<std::string_view, 5> kTokenPrefixes = {"Atza|", "Atzr|", "A
 
 // Fragments of a key (lower-cased, without '_', '-' and '.') whose value is masked.
 constexpr std::array<std::string_view, 19> kSensitiveKeyParts = {
-    "secret",      "password",  "passwd",       "token",         "authorization",
-    "apikey",      "credential", "buyername",   "buyeremail",    "email",
-    "phone",       "addressline", "recipientname", "street",     "postalcode",
-    "postcode",    "contactname", "shippingaddress", "buyerinfo"};
+    "secret",   "password",    "passwd",          "token",      "authorization",
+    "apikey",   "credential",  "buyername",       "buyeremail", "email",
+    "phone",    "addressline", "recipientname",   "street",     "postalcode",
+    "postcode", "contactname", "shippingaddress", "buyerinfo"};
 
 bool IsKeyChar(char c) {
   return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_' || c == '-' || c == '.';
@@ -88,7 +88,8 @@ size_t ValueEnd(std::string_view text, size_t pos) {
     return text.size();
   }
   size_t i = pos;
-  while (i < text.size() && std::string_view(" \t\r\n&,;}]").find(text[i]) == std::string_view::npos) {
+  while (i < text.size() &&
+         std::string_view(" \t\r\n&,;}]").find(text[i]) == std::string_view::npos) {
     ++i;
   }
   return i;

@@ -25,7 +25,8 @@ TEST_F(RedactTest, MasksAmazonTokensAndBearerValues) {
   EXPECT_EQ(Redact("token Atza|IwEBIJk9X-abc.def refreshed"), "token Atza|[redacted] refreshed");
   EXPECT_EQ(Redact("Atzr|IwEBIA_long+token/="), "Atzr|[redacted]");
   EXPECT_EQ(Redact("rdt Atz.sprdt|AYABeHl"), "rdt Atz.sprdt|[redacted]");
-  EXPECT_EQ(Redact("Authorization: Bearer eyJhbGciOi.x.y"), "Authorization: [redacted] eyJhbGciOi.x.y");
+  EXPECT_EQ(Redact("Authorization: Bearer eyJhbGciOi.x.y"),
+            "Authorization: [redacted] eyJhbGciOi.x.y");
   EXPECT_EQ(Redact("sent Bearer eyJhbGciOi.x.y"), "sent Bearer [redacted]");
   EXPECT_EQ(Redact("amzn1.oa2-cs.v1.0123abcd"), "amzn1.oa2-cs.[redacted]");
 }

@@ -71,28 +71,20 @@ Status Status::WithContext(std::string_view context) const {
   return {code_, std::move(message)};
 }
 
-std::ostream& operator<<(std::ostream& os, const Status& status) {
-  return os << status.ToString();
-}
+std::ostream& operator<<(std::ostream& os, const Status& status) { return os << status.ToString(); }
 
-Status CancelledError(std::string message) {
-  return {StatusCode::kCancelled, std::move(message)};
-}
+Status CancelledError(std::string message) { return {StatusCode::kCancelled, std::move(message)}; }
 Status InvalidArgumentError(std::string message) {
   return {StatusCode::kInvalidArgument, std::move(message)};
 }
-Status NotFoundError(std::string message) {
-  return {StatusCode::kNotFound, std::move(message)};
-}
+Status NotFoundError(std::string message) { return {StatusCode::kNotFound, std::move(message)}; }
 Status AlreadyExistsError(std::string message) {
   return {StatusCode::kAlreadyExists, std::move(message)};
 }
 Status FailedPreconditionError(std::string message) {
   return {StatusCode::kFailedPrecondition, std::move(message)};
 }
-Status AbortedError(std::string message) {
-  return {StatusCode::kAborted, std::move(message)};
-}
+Status AbortedError(std::string message) { return {StatusCode::kAborted, std::move(message)}; }
 Status UnauthenticatedError(std::string message) {
   return {StatusCode::kUnauthenticated, std::move(message)};
 }
@@ -108,11 +100,7 @@ Status UnavailableError(std::string message) {
 Status DeadlineExceededError(std::string message) {
   return {StatusCode::kDeadlineExceeded, std::move(message)};
 }
-Status DataLossError(std::string message) {
-  return {StatusCode::kDataLoss, std::move(message)};
-}
-Status InternalError(std::string message) {
-  return {StatusCode::kInternal, std::move(message)};
-}
+Status DataLossError(std::string message) { return {StatusCode::kDataLoss, std::move(message)}; }
+Status InternalError(std::string message) { return {StatusCode::kInternal, std::move(message)}; }
 
 }  // namespace sellerbridge

@@ -5,12 +5,12 @@
 
 // Evaluates `expr`, a Status; returns it from the enclosing function if it is
 // not ok.
-#define RETURN_IF_ERROR(expr)                                 \
-  do {                                                        \
-    ::sellerbridge::Status sb_status_macro_status_ = (expr);  \
-    if (!sb_status_macro_status_.ok()) {                      \
-      return sb_status_macro_status_;                         \
-    }                                                         \
+#define RETURN_IF_ERROR(expr)                                \
+  do {                                                       \
+    ::sellerbridge::Status sb_status_macro_status_ = (expr); \
+    if (!sb_status_macro_status_.ok()) {                     \
+      return sb_status_macro_status_;                        \
+    }                                                        \
   } while (false)
 
 #define SB_STATUS_MACROS_CONCAT_INNER(x, y) x##y

@@ -1,10 +1,10 @@
 #include "base/time_format.h"
 
+#include <fmt/format.h>
+
 #include <charconv>
 #include <chrono>
 #include <cstdint>
-
-#include <fmt/format.h>
 
 namespace sellerbridge {
 namespace {
@@ -61,7 +61,8 @@ Result<TimePoint> ParseIso8601(std::string_view text) {
       !ReadDigits(text, 17, 2, second)) {
     return bad();
   }
-  const year_month_day ymd{std::chrono::year{year}, std::chrono::month{static_cast<unsigned>(month)},
+  const year_month_day ymd{std::chrono::year{year},
+                           std::chrono::month{static_cast<unsigned>(month)},
                            std::chrono::day{static_cast<unsigned>(day)}};
   if (!ymd.ok() || hour > 23 || minute > 59 || second > 60) {
     return bad();
@@ -135,8 +136,8 @@ Result<Duration> ParseDuration(std::string_view text) {
   if (unit == "d") {
     return std::chrono::duration_cast<Duration>(days{n});
   }
-  return InvalidArgumentError(fmt::format(
-      "'{}' has no known unit (use ms, s, m, h or d), as in 30s, 5m, 2h or 1d", text));
+  return InvalidArgumentError(
+      fmt::format("'{}' has no known unit (use ms, s, m, h or d), as in 30s, 5m, 2h or 1d", text));
 }
 
 std::string FormatDuration(Duration d) {

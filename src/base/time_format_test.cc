@@ -17,8 +17,8 @@ TEST(TimeFormatTest, FormatsUtcWithMilliseconds) {
 }
 
 TEST(TimeFormatTest, ParsesZuluOffsetsAndFractions) {
-  const TimePoint expected =
-      std::chrono::sys_days{std::chrono::year{2026} / 11 / 27} + hours{8} + minutes{14} + seconds{23};
+  const TimePoint expected = std::chrono::sys_days{std::chrono::year{2026} / 11 / 27} + hours{8} +
+                             minutes{14} + seconds{23};
   EXPECT_EQ(*ParseIso8601("2026-11-27T08:14:23Z"), expected);
   EXPECT_EQ(*ParseIso8601("2026-11-27T09:14:23+01:00"), expected);
   EXPECT_EQ(*ParseIso8601("2026-11-27T03:14:23-0500"), expected);
@@ -27,8 +27,9 @@ TEST(TimeFormatTest, ParsesZuluOffsetsAndFractions) {
 }
 
 TEST(TimeFormatTest, RejectsMalformedDates) {
-  for (const char* bad : {"", "02/21/2022", "2026-13-01T00:00:00Z", "2026-02-30T00:00:00Z",
-                          "2026-11-27T08:14:23", "2026-11-27T08:14:23Zjunk", "2026-11-27T25:00:00Z"}) {
+  for (const char* bad :
+       {"", "02/21/2022", "2026-13-01T00:00:00Z", "2026-02-30T00:00:00Z", "2026-11-27T08:14:23",
+        "2026-11-27T08:14:23Zjunk", "2026-11-27T25:00:00Z"}) {
     const auto parsed = ParseIso8601(bad);
     EXPECT_FALSE(parsed.ok()) << bad;
     EXPECT_EQ(parsed.status().code(), StatusCode::kInvalidArgument);
