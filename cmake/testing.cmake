@@ -14,9 +14,9 @@ function(sellerbridge_test name)
     SELLERBRIDGE_SOURCE_DIR="${PROJECT_SOURCE_DIR}"
     SELLERBRIDGE_BINARY_DIR="${PROJECT_BINARY_DIR}")
   if(arg_LABELS)
-    gtest_discover_tests(${name} DISCOVERY_MODE PRE_TEST
+    gtest_discover_tests(${name}
                          PROPERTIES LABELS "${arg_LABELS}" TIMEOUT 300)
   else()
-    gtest_discover_tests(${name} DISCOVERY_MODE PRE_TEST PROPERTIES TIMEOUT 300)
+    gtest_discover_tests(${name} PROPERTIES TIMEOUT 300)
   endif()
 endfunction()

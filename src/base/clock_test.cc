@@ -24,8 +24,9 @@ TEST(VirtualClockTest, MovesOnlyWhenAdvanced) {
 TEST(VirtualClockTest, SleeperWakesWhenDeadlinePasses) {
   VirtualClock clock(kStart);
   std::atomic<bool> woke{false};
-  std::jthread sleeper(
-      [&](std::stop_token stop) { woke = clock.SleepUntil(kStart + seconds{10}, stop); });
+  std::jthread sleeper([&](std::stop_token stop) {
+    woke = clock.SleepUntil(kStart + seconds{10}, std::move(stop));
+  });
   ASSERT_TRUE(clock.AwaitSleepers(1, std::chrono::seconds{10}));
   EXPECT_EQ(clock.NextWakeup(), kStart + seconds{10});
   clock.Advance(seconds{9});
@@ -39,8 +40,9 @@ TEST(VirtualClockTest, SleeperWakesWhenDeadlinePasses) {
 TEST(VirtualClockTest, StopRequestEndsSleepEarly) {
   VirtualClock clock(kStart);
   std::atomic<bool> result{true};
-  std::jthread sleeper(
-      [&](std::stop_token stop) { result = clock.SleepUntil(kStart + seconds{10}, stop); });
+  std::jthread sleeper([&](std::stop_token stop) {
+    result = clock.SleepUntil(kStart + seconds{10}, std::move(stop));
+  });
   ASSERT_TRUE(clock.AwaitSleepers(1, std::chrono::seconds{10}));
   sleeper.request_stop();
   sleeper.join();

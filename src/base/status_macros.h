@@ -22,9 +22,12 @@
 #define ASSIGN_OR_RETURN(lhs, rexpr) \
   SB_ASSIGN_OR_RETURN_IMPL(SB_STATUS_MACROS_CONCAT(sb_result_, __LINE__), lhs, rexpr)
 
+// `lhs` may be a declaration, so it cannot be parenthesised.
+// NOLINTBEGIN(bugprone-macro-parentheses)
 #define SB_ASSIGN_OR_RETURN_IMPL(result, lhs, rexpr) \
   auto result = (rexpr);                             \
   if (!result.ok()) {                                \
     return std::move(result).status();               \
   }                                                  \
   lhs = std::move(result).value()
+// NOLINTEND(bugprone-macro-parentheses)

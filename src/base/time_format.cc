@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <array>
 #include <charconv>
 #include <chrono>
 #include <cstdint>
@@ -113,31 +115,36 @@ Result<TimePoint> ParseIso8601(std::string_view text) {
 }
 
 Result<Duration> ParseDuration(std::string_view text) {
+  struct Unit {
+    std::string_view name;
+    std::chrono::milliseconds length;
+  };
+  constexpr std::array<Unit, 5> kUnits = {{{"ms", milliseconds{1}},
+                                           {"s", std::chrono::seconds{1}},
+                                           {"m", std::chrono::minutes{1}},
+                                           {"h", std::chrono::hours{1}},
+                                           {"d", days{1}}}};
+  // Anything beyond 100 years is a mistake, and would overflow Duration.
+  constexpr milliseconds kLongest = days{36525};
+
   std::int64_t n = 0;
   const auto* end = text.data() + text.size();
   const auto [ptr, ec] = std::from_chars(text.data(), end, n);
-  const std::string_view unit(ptr, static_cast<size_t>(end - ptr));
-  if (ec != std::errc() || ptr == text.data() || n < 0) {
+  const std::string_view unit_name(ptr, static_cast<size_t>(end - ptr));
+  if (ptr == text.data() || (ec != std::errc() && ec != std::errc::result_out_of_range) || n < 0) {
     return InvalidArgumentError(
         fmt::format("'{}' is not a duration such as 30s, 5m, 2h or 1d", text));
   }
-  if (unit == "ms") {
-    return std::chrono::duration_cast<Duration>(milliseconds{n});
+  const auto* unit = std::find_if(kUnits.begin(), kUnits.end(),
+                                  [&](const Unit& u) { return u.name == unit_name; });
+  if (unit == kUnits.end()) {
+    return InvalidArgumentError(fmt::format(
+        "'{}' has no known unit (use ms, s, m, h or d), as in 30s, 5m, 2h or 1d", text));
   }
-  if (unit == "s") {
-    return std::chrono::duration_cast<Duration>(std::chrono::seconds{n});
+  if (ec == std::errc::result_out_of_range || n > kLongest / unit->length) {
+    return InvalidArgumentError(fmt::format("'{}' is longer than 100 years", text));
   }
-  if (unit == "m") {
-    return std::chrono::duration_cast<Duration>(std::chrono::minutes{n});
-  }
-  if (unit == "h") {
-    return std::chrono::duration_cast<Duration>(std::chrono::hours{n});
-  }
-  if (unit == "d") {
-    return std::chrono::duration_cast<Duration>(days{n});
-  }
-  return InvalidArgumentError(
-      fmt::format("'{}' has no known unit (use ms, s, m, h or d), as in 30s, 5m, 2h or 1d", text));
+  return std::chrono::duration_cast<Duration>(n * unit->length);
 }
 
 std::string FormatDuration(Duration d) {

@@ -45,6 +45,8 @@ TEST(TimeFormatTest, ParsesAndFormatsDurations) {
   EXPECT_FALSE(ParseDuration("5").ok());
   EXPECT_FALSE(ParseDuration("m5").ok());
   EXPECT_FALSE(ParseDuration("5 minutes").ok());
+  EXPECT_FALSE(ParseDuration("99999999999d").ok());
+  EXPECT_FALSE(ParseDuration("9223372036854775807ms").ok());
   EXPECT_EQ(FormatDuration(seconds{90}), "90s");
   EXPECT_EQ(FormatDuration(minutes{5}), "5m");
   EXPECT_EQ(FormatDuration(hours{48}), "2d");

@@ -72,7 +72,7 @@ Result<Money> Money::Parse(std::string_view decimal, std::string_view currency) 
     units = units * 10 + (c - '0');
   }
   for (int i = 0; i < exponent; ++i) {
-    const size_t index = static_cast<size_t>(i);
+    const auto index = static_cast<size_t>(i);
     const int digit = index < fraction.size() ? fraction[index] - '0' : 0;
     if (units > kMax - 9) {
       return bad("too large");

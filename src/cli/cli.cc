@@ -1,0 +1,175 @@
+#include "cli/cli.h"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <CLI/CLI.hpp>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+#include <optional>
+#include <string>
+
+#include "base/clock.h"
+#include "base/logging.h"
+#include "cli/demo.h"
+#include "cli/shutdown_signal.h"
+#include "config/config.h"
+#include "store/store.h"
+#include "sync/daemon.h"
+
+#ifndef SELLERBRIDGE_VERSION
+#error "SELLERBRIDGE_VERSION must be defined by the build"
+#endif
+
+namespace sellerbridge::cli {
+namespace {
+
+constexpr int kExitOk = 0;
+constexpr int kExitFailure = 1;
+constexpr int kExitBadInput = 2;
+
+struct GlobalOptions {
+  std::string log_format;
+  std::string log_level;
+};
+
+// Sets up logging from the command line, falling back to `fallback` for what
+// the command line leaves out. Returns false (having said why) on a bad value.
+bool SetUpLogging(const GlobalOptions& options, const config::LoggingConfig& fallback) {
+  LogFormat format = fallback.format;
+  spdlog::level::level_enum level = fallback.level;
+  if (!options.log_format.empty()) {
+    const auto parsed = ParseLogFormat(options.log_format);
+    if (!parsed.ok()) {
+      std::cerr << "sellerbridge: --log-format: " << parsed.status().message() << "\n";
+      return false;
+    }
+    format = *parsed;
+  }
+  if (!options.log_level.empty()) {
+    const auto parsed = ParseLogLevel(options.log_level);
+    if (!parsed.ok()) {
+      std::cerr << "sellerbridge: --log-level: " << parsed.status().message() << "\n";
+      return false;
+    }
+    level = *parsed;
+  }
+  InitLogging(format, level);
+  return true;
+}
+
+int CheckConfig(const std::string& path) {
+  const config::LoadedConfig loaded = config::LoadConfigFile(path);
+  if (loaded.problems.empty()) {
+    std::cout << path << ": OK\n";
+    return kExitOk;
+  }
+  for (const config::ConfigProblem& problem : loaded.problems) {
+    std::cerr << config::FormatProblem(problem) << "\n";
+  }
+  std::cerr << fmt::format("{}: {} problem{}\n", path, loaded.problems.size(),
+                           loaded.problems.size() == 1 ? "" : "s");
+  return kExitBadInput;
+}
+
+int Run(const std::string& path, const GlobalOptions& options) {
+  const config::LoadedConfig loaded = config::LoadConfigFile(path);
+  if (!loaded.problems.empty()) {
+    for (const config::ConfigProblem& problem : loaded.problems) {
+      std::cerr << config::FormatProblem(problem) << "\n";
+    }
+    return kExitBadInput;
+  }
+  if (!SetUpLogging(options, loaded.config.logging)) {
+    return kExitBadInput;
+  }
+  // Before any thread starts, so that only the main thread takes the signals.
+  ShutdownSignal shutdown;
+  auto store = store::OpenStore(loaded.config.store.url, SystemClock::Get());
+  if (!store.ok()) {
+    spdlog::error("cannot open the store: {}", store.status().ToString());
+    return store.status().code() == StatusCode::kInvalidArgument ? kExitBadInput : kExitFailure;
+  }
+  sync::Daemon daemon(loaded.config, store->get(), SystemClock::Get());
+  if (const Status started = daemon.Start(); !started.ok()) {
+    spdlog::error("cannot start: {}", started.ToString());
+    return kExitFailure;
+  }
+  spdlog::info("sellerbridge {} running (config {}); SIGINT or SIGTERM stops it",
+               SELLERBRIDGE_VERSION, path);
+  const int signal_number = shutdown.Wait(std::nullopt);
+  spdlog::info("signal {} received: finishing the work in hand", signal_number);
+  daemon.Stop();
+  spdlog::info("stopped cleanly");
+  return kExitOk;
+}
+
+}  // namespace
+
+int RunCommandLine(int argc, char** argv) {
+  CLI::App app{
+      "sellerbridge connects a Clarus WMS warehouse to Amazon Seller Central: orders in, "
+      "shipment confirmations and stock out, settlements reconciled.",
+      "sellerbridge"};
+  app.require_subcommand(1);
+  GlobalOptions options;
+  app.add_option("--log-format", options.log_format, "Log lines as 'text' (default) or 'json'")
+      ->check(CLI::IsMember({"text", "json"}));
+  app.add_option("--log-level", options.log_level,
+                 "Least severe level logged: trace, debug, info (default), warn, error, off");
+
+  std::string run_config;
+  CLI::App* run =
+      app.add_subcommand("run", "Run the daemon with a configuration file until SIGINT or SIGTERM");
+  run->add_option("--config", run_config, "The TOML configuration file")
+      ->required()
+      ->check(CLI::ExistingFile);
+
+  DemoOptions demo_options;
+  CLI::App* demo = app.add_subcommand(
+      "demo",
+      "Run everything on a temporary store, printing what happens, until interrupted or "
+      "--duration passes; then print a summary of what flowed");
+  demo->add_option("--duration", demo_options.duration_seconds,
+                   "Stop after this many seconds (default: run until SIGINT or SIGTERM)")
+      ->check(CLI::PositiveNumber);
+  demo->add_flag("--json", demo_options.json, "Print the summary as JSON");
+
+  std::string check_path;
+  CLI::App* check = app.add_subcommand(
+      "check-config",
+      "Check a configuration file: exit 0 if it is good, otherwise list every problem with its "
+      "line and key and exit 2");
+  check->add_option("FILE", check_path, "The TOML configuration file")->required();
+
+  CLI::App* version = app.add_subcommand("version", "Print the version");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int code = app.exit(e);
+    return code == 0 ? kExitOk : kExitBadInput;
+  }
+
+  if (version->parsed()) {
+    std::cout << "sellerbridge " << SELLERBRIDGE_VERSION << "\n";
+    return kExitOk;
+  }
+  if (check->parsed()) {
+    return CheckConfig(check_path);
+  }
+  if (run->parsed()) {
+    return Run(run_config, options);
+  }
+  if (demo->parsed()) {
+    if (!SetUpLogging(options, config::LoggingConfig{})) {
+      return kExitBadInput;
+    }
+    return RunDemo(demo_options);
+  }
+  return kExitBadInput;
+}
+
+}  // namespace sellerbridge::cli

@@ -1,0 +1,727 @@
+#include "config/config.h"
+
+#include <arpa/inet.h>
+#include <fmt/format.h>
+#include <toml++/toml.h>
+
+#include <algorithm>
+#include <array>
+#include <charconv>
+#include <cstdlib>
+#include <fstream>
+#include <set>
+#include <sstream>
+#include <utility>
+
+#include "base/marketplace.h"
+#include "base/redact.h"
+#include "base/time_format.h"
+
+namespace sellerbridge::config {
+namespace {
+
+using std::chrono::days;
+using std::chrono::milliseconds;
+using std::chrono::minutes;
+using std::chrono::seconds;
+
+constexpr std::array<std::string_view, 7> kSections = {"store",     "amazon",  "clarus",   "server",
+                                                       "schedules", "logging", "retention"};
+
+// The cadence of one job and the range it must lie in.
+struct Cadence {
+  std::string_view job;
+  Duration SchedulesConfig::*field;
+  Duration min;
+  Duration max;
+};
+
+constexpr std::array<Cadence, 10> kCadences = {{
+    {"order_import", &SchedulesConfig::order_import, seconds{1}, days{7}},
+    {"dispatch_sweep", &SchedulesConfig::dispatch_sweep, seconds{1}, days{7}},
+    {"confirmer", &SchedulesConfig::confirmer, milliseconds{100}, minutes{1}},
+    {"verifier", &SchedulesConfig::verifier, seconds{1}, days{7}},
+    {"stock_changes", &SchedulesConfig::stock_changes, seconds{1}, days{7}},
+    {"stock_snapshot", &SchedulesConfig::stock_snapshot, seconds{1}, days{7}},
+    {"drift_check", &SchedulesConfig::drift_check, seconds{1}, days{7}},
+    {"settlements", &SchedulesConfig::settlements, seconds{1}, days{7}},
+    {"monitor", &SchedulesConfig::monitor, seconds{1}, days{7}},
+    {"retention", &SchedulesConfig::retention, seconds{1}, days{7}},
+}};
+
+// SP-API endpoints by region, from Amazon's "SP-API endpoints" page.
+constexpr std::array<std::pair<std::string_view, std::string_view>, 3> kRegionEndpoints = {{
+    {"NA", "https://sellingpartnerapi-na.amazon.com"},
+    {"EU", "https://sellingpartnerapi-eu.amazon.com"},
+    {"FE", "https://sellingpartnerapi-fe.amazon.com"},
+}};
+
+constexpr std::array<std::string_view, 5> kLogLevels = {"trace", "debug", "info", "warn", "error"};
+
+enum class Need { kOptional, kRequired };
+
+std::string_view TypeName(toml::node_type type) {
+  switch (type) {
+    case toml::node_type::none:
+      return "nothing";
+    case toml::node_type::table:
+      return "a table";
+    case toml::node_type::array:
+      return "an array";
+    case toml::node_type::string:
+      return "a string";
+    case toml::node_type::integer:
+      return "an integer";
+    case toml::node_type::floating_point:
+      return "a floating-point number";
+    case toml::node_type::boolean:
+      return "a boolean";
+    case toml::node_type::date:
+      return "a date";
+    case toml::node_type::time:
+      return "a time";
+    case toml::node_type::date_time:
+      return "a date-time";
+  }
+  return "an unknown type";
+}
+
+bool IsSpaceOrControl(char c) { return static_cast<unsigned char>(c) <= ' ' || c == '\x7f'; }
+
+// Returns why `url` is not an absolute http(s) URL with a host, or "" if it is one.
+std::string HttpUrlProblem(std::string_view url) {
+  if (std::any_of(url.begin(), url.end(), IsSpaceOrControl)) {
+    return "it contains a space or control character";
+  }
+  const size_t scheme_end = url.find("://");
+  if (scheme_end == std::string_view::npos) {
+    return "it is not an absolute URL such as https://host/path";
+  }
+  const std::string_view scheme = url.substr(0, scheme_end);
+  if (scheme != "https" && scheme != "http") {
+    return fmt::format("the scheme is '{}', not http or https", scheme);
+  }
+  const std::string_view rest = url.substr(scheme_end + 3);
+  const std::string_view authority = rest.substr(0, rest.find_first_of("/?#"));
+  if (authority.find('@') != std::string_view::npos) {
+    return "it contains user credentials";
+  }
+  std::string_view host = authority;
+  std::string_view port;
+  bool has_port = false;
+  if (authority.starts_with('[')) {
+    const size_t close = authority.find(']');
+    if (close == std::string_view::npos) {
+      return "the IPv6 address has no closing ']'";
+    }
+    host = authority.substr(1, close - 1);
+    in6_addr address{};
+    if (inet_pton(AF_INET6, std::string(host).c_str(), &address) != 1) {
+      return fmt::format("'{}' is not an IPv6 address", host);
+    }
+    const std::string_view after = authority.substr(close + 1);
+    if (!after.empty() && after[0] != ':') {
+      return "unexpected text after the IPv6 address";
+    }
+    has_port = !after.empty();
+    port = has_port ? after.substr(1) : after;
+  } else {
+    const size_t colon = authority.find(':');
+    host = authority.substr(0, colon);
+    has_port = colon != std::string_view::npos;
+    port = has_port ? authority.substr(colon + 1) : std::string_view();
+    if (host.empty()) {
+      return "it has no host";
+    }
+    const bool host_ok = std::all_of(host.begin(), host.end(), [](char c) {
+      return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+             c == '-' || c == '.' || c == '_';
+    });
+    if (!host_ok) {
+      return fmt::format("'{}' is not a host name", host);
+    }
+  }
+  if (has_port) {
+    int number = 0;
+    const auto [end, error] = std::from_chars(port.data(), port.data() + port.size(), number);
+    if (error != std::errc() || end != port.data() + port.size() || number < 1 || number > 65535) {
+      return fmt::format("'{}' is not a port (1..65535)", port);
+    }
+  }
+  return "";
+}
+
+// Returns why `url` is not a store URL, or "" if it is one. Mirrors what
+// store::OpenStore() accepts, so that check-config catches what would fail at start-up.
+std::string StoreUrlProblem(std::string_view url) {
+  if (std::any_of(url.begin(), url.end(), IsSpaceOrControl)) {
+    return "it contains a space or control character";
+  }
+  constexpr std::string_view kSqlite = "sqlite:";
+  if (url.starts_with(kSqlite)) {
+    const std::string_view rest = url.substr(kSqlite.size());
+    if (rest == ":memory:") {
+      return "";
+    }
+    if (rest.starts_with("//") && !rest.starts_with("///")) {
+      return "a SQLite URL names no host; use sqlite:///absolute/path.db";
+    }
+    const std::string_view path = rest.starts_with("//") ? rest.substr(2) : rest;
+    if (path.empty() || path.back() == '/') {
+      return "it names no database file; use sqlite:///absolute/path.db, sqlite:relative.db or "
+             "sqlite::memory:";
+    }
+    return "";
+  }
+  if (url.starts_with("postgresql://") || url.starts_with("postgres://")) {
+    return "";
+  }
+  return "unknown scheme; expected sqlite:///absolute/path.db, sqlite:relative.db, "
+         "sqlite::memory: or postgresql://";
+}
+
+// The password in the authority of `url` ("postgresql://user:password@host/db"),
+// or "" if it has none.
+std::string_view UrlPassword(std::string_view url) {
+  const size_t scheme_end = url.find("://");
+  if (scheme_end == std::string_view::npos) {
+    return {};
+  }
+  const std::string_view rest = url.substr(scheme_end + 3);
+  const std::string_view authority = rest.substr(0, rest.find_first_of("/?#"));
+  const size_t at = authority.rfind('@');
+  if (at == std::string_view::npos) {
+    return {};
+  }
+  const size_t colon = authority.substr(0, at).find(':');
+  if (colon == std::string_view::npos) {
+    return {};
+  }
+  return authority.substr(colon + 1, at - colon - 1);
+}
+
+bool IsIpAddress(std::string_view text) {
+  const std::string copy(text);
+  in_addr v4{};
+  in6_addr v6{};
+  return inet_pton(AF_INET, copy.c_str(), &v4) == 1 || inet_pton(AF_INET6, copy.c_str(), &v6) == 1;
+}
+
+// ParseDuration converts to nanoseconds in 64 bits, which overflows for counts
+// far beyond any cadence. Returns true for such counts, which are out of every
+// cadence's range whatever their unit.
+bool CountTooLargeForAnyCadence(std::string_view text) {
+  const size_t digits_end = std::min(text.find_first_not_of("0123456789"), text.size());
+  const size_t first_significant = std::min(text.find_first_not_of('0'), digits_end);
+  const size_t significant_digits = digits_end - first_significant;
+  const std::string_view unit = text.substr(digits_end);
+  // 7d is 604800000ms (9 digits) and 10080m (5 digits).
+  const size_t max_digits = (unit == "ms" || unit == "s") ? 9 : 5;
+  return significant_digits > max_digits;
+}
+
+std::string JoinNames(const std::vector<std::string>& names) {
+  std::string out;
+  for (const std::string& name : names) {
+    if (!out.empty()) {
+      out += ", ";
+    }
+    out += name;
+  }
+  return out;
+}
+
+// The problems found in one file.
+class Problems {
+ public:
+  explicit Problems(std::string_view file) : file_(file) {}
+
+  void Add(const toml::source_region& where, std::string key, std::string message) {
+    AddAt(static_cast<int>(where.begin.line), static_cast<int>(where.begin.column), std::move(key),
+          std::move(message));
+  }
+
+  void AddAt(int line, int column, std::string key, std::string message) {
+    problems_.push_back({file_, line, column, std::move(key), std::move(message)});
+  }
+
+  // The problems, ordered by position.
+  std::vector<ConfigProblem> Take() && {
+    std::stable_sort(problems_.begin(), problems_.end(),
+                     [](const ConfigProblem& a, const ConfigProblem& b) {
+                       return std::pair(a.line, a.column) < std::pair(b.line, b.column);
+                     });
+    return std::move(problems_);
+  }
+
+ private:
+  std::string file_;
+  std::vector<ConfigProblem> problems_;
+};
+
+// A string element of an array, with its node for reporting.
+struct ListItem {
+  std::string value;
+  const toml::node* node;
+};
+
+// Reads the keys of one section, remembers which were asked for, and reports
+// problems with the section's keys.
+class Section {
+ public:
+  // `node` is the section's value in the root table, or nullptr if absent.
+  Section(Problems& problems, std::string_view name, const toml::node* node)
+      : problems_(problems), name_(name) {
+    if (node == nullptr) {
+      return;
+    }
+    table_ = node->as_table();
+    if (table_ == nullptr) {
+      malformed_ = true;
+      problems_.Add(node->source(), name_,
+                    fmt::format("expected a table, found {}", TypeName(node->type())));
+    }
+  }
+
+  // The value of `key`, or nullptr if absent. Marks `key` as known.
+  const toml::node* Get(std::string_view key) {
+    if (std::find(known_.begin(), known_.end(), key) == known_.end()) {
+      known_.emplace_back(key);
+    }
+    return table_ == nullptr ? nullptr : table_->get(key);
+  }
+
+  std::string Key(std::string_view key) const { return fmt::format("{}.{}", name_, key); }
+
+  // Reports a problem with the value of `key`, which must be present.
+  void Report(std::string_view key, std::string message) {
+    const toml::node* node = Get(key);
+    if (node != nullptr) {
+      problems_.Add(node->source(), Key(key), std::move(message));
+    }
+  }
+
+  // Reports a problem with one element of an array.
+  void ReportItem(const ListItem& item, std::string_view key, std::string message) {
+    problems_.Add(item.node->source(), Key(key), std::move(message));
+  }
+
+  // Reports that required `key` is absent: at the section header, or at line 0
+  // if the section is absent. Silent if the section is not a table, which is
+  // reported already.
+  void ReportMissing(std::string_view key, std::string message) {
+    if (malformed_) {
+      return;
+    }
+    if (table_ == nullptr) {
+      problems_.AddAt(0, 0, Key(key),
+                      fmt::format("{}; the file has no [{}] section", message, name_));
+      return;
+    }
+    problems_.Add(table_->source(), Key(key), std::move(message));
+  }
+
+  // The string at `key`. Returns nullopt if it is absent (a problem when
+  // required), not a string or empty (problems).
+  std::optional<std::string> String(std::string_view key, Need need) {
+    const toml::node* node = Get(key);
+    if (node == nullptr) {
+      if (need == Need::kRequired) {
+        ReportMissing(key, "missing required value");
+      }
+      return std::nullopt;
+    }
+    const auto* value = node->as_string();
+    if (value == nullptr) {
+      Report(key, fmt::format("expected a string, found {}", TypeName(node->type())));
+      return std::nullopt;
+    }
+    if (value->get().empty()) {
+      Report(key, "must not be empty");
+      return std::nullopt;
+    }
+    return value->get();
+  }
+
+  // The absolute http(s) URL at `key`, as String().
+  std::optional<std::string> Url(std::string_view key, Need need) {
+    std::optional<std::string> url = String(key, need);
+    if (!url) {
+      return std::nullopt;
+    }
+    const std::string problem = HttpUrlProblem(*url);
+    if (!problem.empty()) {
+      Report(key, fmt::format("'{}' is not a valid URL: {}", *url, problem));
+      return std::nullopt;
+    }
+    return url;
+  }
+
+  // The integer at `key`, within [min, max]; nullopt if absent or a problem.
+  std::optional<std::int64_t> Integer(std::string_view key, std::int64_t min, std::int64_t max) {
+    const toml::node* node = Get(key);
+    if (node == nullptr) {
+      return std::nullopt;
+    }
+    const auto* value = node->as_integer();
+    if (value == nullptr) {
+      Report(key, fmt::format("expected an integer, found {}", TypeName(node->type())));
+      return std::nullopt;
+    }
+    if (value->get() < min || value->get() > max) {
+      Report(key, fmt::format("{} is out of range {}..{}", value->get(), min, max));
+      return std::nullopt;
+    }
+    return value->get();
+  }
+
+  // The secret at `key`: the non-empty value of environment variable
+  // `env_var` if there is one, else the file's value. Registers it for
+  // redaction. Problems with the file's value are reported even when the
+  // environment supplies the secret.
+  Secret ReadSecret(std::string_view key, std::string_view env_var, Need need,
+                    const EnvLookup& env) {
+    std::optional<std::string> value = String(key, Need::kOptional);
+    std::optional<std::string> from_env = env ? env(env_var) : std::nullopt;
+    if (from_env && !from_env->empty()) {
+      value = std::move(from_env);
+    }
+    if (!value) {
+      if (need == Need::kRequired && Get(key) == nullptr) {
+        ReportMissing(key, fmt::format("missing required value (set it here or in {})", env_var));
+      }
+      return {};
+    }
+    RegisterSecret(*value);
+    return Secret(std::move(*value));
+  }
+
+  // The array of strings at `key`: at least one, non-empty, no duplicates.
+  // Returns the valid elements; nullopt if absent (a problem when required)
+  // or not an array.
+  std::optional<std::vector<ListItem>> StringList(std::string_view key, Need need) {
+    const toml::node* node = Get(key);
+    if (node == nullptr) {
+      if (need == Need::kRequired) {
+        ReportMissing(key, "missing required value");
+      }
+      return std::nullopt;
+    }
+    const auto* array = node->as_array();
+    if (array == nullptr) {
+      Report(key, fmt::format("expected an array of strings, found {}", TypeName(node->type())));
+      return std::nullopt;
+    }
+    if (array->empty()) {
+      Report(key, "must list at least one value");
+      return std::nullopt;
+    }
+    std::vector<ListItem> items;
+    std::set<std::string, std::less<>> seen;
+    for (const toml::node& element : *array) {
+      const auto* value = element.as_string();
+      if (value == nullptr) {
+        problems_.Add(element.source(), Key(key),
+                      fmt::format("expected a string, found {}", TypeName(element.type())));
+      } else if (value->get().empty()) {
+        problems_.Add(element.source(), Key(key), "must not contain an empty string");
+      } else if (!seen.insert(value->get()).second) {
+        problems_.Add(element.source(), Key(key),
+                      fmt::format("'{}' is listed twice", value->get()));
+      } else {
+        items.push_back({value->get(), &element});
+      }
+    }
+    return items;
+  }
+
+  // Reports every key of the section that was never passed to Get(); `noun`
+  // names what such a key is ("key", "job").
+  void ReportUnknownKeys(std::string_view noun) {
+    if (table_ == nullptr) {
+      return;
+    }
+    for (const auto& [key, value] : *table_) {
+      if (std::find(known_.begin(), known_.end(), key.str()) == known_.end()) {
+        problems_.Add(key.source(), Key(key.str()),
+                      fmt::format("unknown {}; expected one of: {}", noun, JoinNames(known_)));
+      }
+    }
+  }
+
+ private:
+  Problems& problems_;
+  std::string name_;
+  const toml::table* table_ = nullptr;
+  bool malformed_ = false;
+  std::vector<std::string> known_;  // In the order asked for, for messages.
+};
+
+void ReadStore(Section& section, StoreConfig& out) {
+  if (std::optional<std::string> url = section.String("url", Need::kRequired)) {
+    RegisterSecret(UrlPassword(*url));
+    const std::string problem = StoreUrlProblem(*url);
+    if (problem.empty()) {
+      out.url = *url;
+    } else {
+      section.Report("url", fmt::format("'{}' is not a store URL: {}", *url, problem));
+    }
+  }
+  section.ReportUnknownKeys("key");
+}
+
+void ReadMarketplaces(Section& section, AmazonConfig& out) {
+  std::optional<std::vector<ListItem>> items = section.StringList("marketplaces", Need::kRequired);
+  if (!items) {
+    return;
+  }
+  for (const ListItem& item : *items) {
+    const Marketplace* marketplace = FindMarketplace(item.value);
+    if (marketplace == nullptr) {
+      std::string message = fmt::format("unknown marketplace id '{}'", item.value);
+      for (const Marketplace& m : AllMarketplaces()) {
+        if (m.country_code == item.value) {
+          message += fmt::format("; the id of the {} marketplace is {}", m.country_code, m.id);
+        }
+      }
+      section.ReportItem(item, "marketplaces", std::move(message));
+    } else if (!out.region.empty() && marketplace->region != out.region) {
+      section.ReportItem(
+          item, "marketplaces",
+          fmt::format("marketplace {} ({}) belongs to region {}, not {}", marketplace->id,
+                      marketplace->country_code, marketplace->region, out.region));
+    } else {
+      out.marketplaces.push_back(item.value);
+    }
+  }
+}
+
+void ReadAmazon(Section& section, const EnvLookup& env, AmazonConfig& out) {
+  if (std::optional<std::string> region = section.String("region", Need::kRequired)) {
+    const auto* it = std::find_if(kRegionEndpoints.begin(), kRegionEndpoints.end(),
+                                  [&](const auto& entry) { return entry.first == *region; });
+    if (it == kRegionEndpoints.end()) {
+      section.Report("region", fmt::format("'{}' is not a region; expected NA, EU or FE", *region));
+    } else {
+      out.region = *region;
+      out.endpoint = std::string(it->second);
+    }
+  }
+  if (std::optional<std::string> url = section.Url("endpoint", Need::kOptional)) {
+    out.endpoint = *url;
+  }
+  if (std::optional<std::string> url = section.Url("lwa_endpoint", Need::kOptional)) {
+    out.lwa_endpoint = *url;
+  }
+  out.client_id =
+      section.ReadSecret("client_id", "SELLERBRIDGE_AMAZON_CLIENT_ID", Need::kRequired, env);
+  out.client_secret = section.ReadSecret("client_secret", "SELLERBRIDGE_AMAZON_CLIENT_SECRET",
+                                         Need::kRequired, env);
+  out.refresh_token = section.ReadSecret("refresh_token", "SELLERBRIDGE_AMAZON_REFRESH_TOKEN",
+                                         Need::kRequired, env);
+  out.seller_id = section.String("seller_id", Need::kRequired).value_or("");
+  ReadMarketplaces(section, out);
+  section.ReportUnknownKeys("key");
+}
+
+void ReadClarus(Section& section, const EnvLookup& env, ClarusConfig& out) {
+  out.api_base = section.Url("api_base", Need::kRequired).value_or("");
+  out.graphql_url = section.Url("graphql_url", Need::kRequired).value_or("");
+  out.token_url = section.Url("token_url", Need::kRequired).value_or("");
+  out.subdomain = section.String("subdomain", Need::kRequired).value_or("");
+  out.client_id =
+      section.ReadSecret("client_id", "SELLERBRIDGE_CLARUS_CLIENT_ID", Need::kRequired, env);
+  out.client_secret = section.ReadSecret("client_secret", "SELLERBRIDGE_CLARUS_CLIENT_SECRET",
+                                         Need::kRequired, env);
+  out.account = section.String("account", Need::kRequired).value_or("");
+  if (std::optional<std::vector<ListItem>> items =
+          section.StringList("warehouses", Need::kRequired)) {
+    for (ListItem& item : *items) {
+      out.warehouses.push_back(std::move(item.value));
+    }
+  }
+  section.ReportUnknownKeys("key");
+}
+
+void ReadServer(Section& section, const EnvLookup& env, ServerConfig& out) {
+  if (std::optional<std::string> listen = section.String("listen", Need::kOptional)) {
+    if (IsIpAddress(*listen)) {
+      out.listen = *listen;
+    } else {
+      section.Report("listen", fmt::format("'{}' is not an IP address such as 127.0.0.1, 0.0.0.0 "
+                                           "or ::1",
+                                           *listen));
+    }
+  }
+  if (std::optional<std::int64_t> port = section.Integer("port", 1, 65535)) {
+    out.port = static_cast<std::uint16_t>(*port);
+  }
+  out.api_token =
+      section.ReadSecret("api_token", "SELLERBRIDGE_SERVER_API_TOKEN", Need::kOptional, env);
+  section.ReportUnknownKeys("key");
+}
+
+void ReadSchedules(Section& section, SchedulesConfig& out) {
+  for (const Cadence& cadence : kCadences) {
+    std::optional<std::string> text = section.String(cadence.job, Need::kOptional);
+    if (!text) {
+      continue;
+    }
+    const std::string range =
+        fmt::format("{}..{}", FormatDuration(cadence.min), FormatDuration(cadence.max));
+    if (CountTooLargeForAnyCadence(*text)) {
+      section.Report(cadence.job, fmt::format("'{}' is out of range {}", *text, range));
+      continue;
+    }
+    Result<Duration> duration = ParseDuration(*text);
+    if (!duration.ok()) {
+      section.Report(cadence.job, duration.status().message());
+    } else if (*duration < cadence.min || *duration > cadence.max) {
+      section.Report(cadence.job, fmt::format("'{}' is out of range {}", *text, range));
+    } else {
+      out.*cadence.field = *duration;
+    }
+  }
+  section.ReportUnknownKeys("job");
+}
+
+void ReadLogging(Section& section, LoggingConfig& out) {
+  if (std::optional<std::string> format = section.String("format", Need::kOptional)) {
+    Result<LogFormat> parsed = ParseLogFormat(*format);
+    if (parsed.ok()) {
+      out.format = *parsed;
+    } else {
+      section.Report("format",
+                     fmt::format("'{}' is not a log format; expected text or json", *format));
+    }
+  }
+  if (std::optional<std::string> level = section.String("level", Need::kOptional)) {
+    const bool allowed =
+        std::find(kLogLevels.begin(), kLogLevels.end(), *level) != kLogLevels.end();
+    Result<spdlog::level::level_enum> parsed = ParseLogLevel(*level);
+    if (allowed && parsed.ok()) {
+      out.level = *parsed;
+    } else {
+      section.Report("level", fmt::format("'{}' is not a log level; expected trace, debug, info, "
+                                          "warn or error",
+                                          *level));
+    }
+  }
+  section.ReportUnknownKeys("key");
+}
+
+void ReadRetention(Section& section, RetentionConfig& out) {
+  if (std::optional<std::int64_t> days_kept = section.Integer("buyer_data_days", 1, 3650)) {
+    out.buyer_data_days = static_cast<int>(*days_kept);
+  }
+  section.ReportUnknownKeys("key");
+}
+
+void ReadConfig(const toml::table& root, const EnvLookup& env, Problems& problems, Config& config) {
+  for (const auto& [key, value] : root) {
+    if (std::find(kSections.begin(), kSections.end(), key.str()) == kSections.end()) {
+      std::vector<std::string> names(kSections.begin(), kSections.end());
+      problems.Add(key.source(), std::string(key.str()),
+                   fmt::format("unknown section; expected one of: {}", JoinNames(names)));
+    }
+  }
+  auto section = [&](std::string_view name) { return Section(problems, name, root.get(name)); };
+  Section store = section("store");
+  ReadStore(store, config.store);
+  Section amazon = section("amazon");
+  ReadAmazon(amazon, env, config.amazon);
+  Section clarus = section("clarus");
+  ReadClarus(clarus, env, config.clarus);
+  Section server = section("server");
+  ReadServer(server, env, config.server);
+  Section schedules = section("schedules");
+  ReadSchedules(schedules, config.schedules);
+  Section logging = section("logging");
+  ReadLogging(logging, config.logging);
+  Section retention = section("retention");
+  ReadRetention(retention, config.retention);
+}
+
+}  // namespace
+
+std::ostream& operator<<(std::ostream& os, const Secret& secret) {
+  return os << (secret.empty() ? std::string_view("(unset)") : kRedacted);
+}
+
+std::string FormatProblem(const ConfigProblem& p) {
+  const std::string where = fmt::format("{}:{}:{}: ", p.file, p.line, p.column);
+  if (p.key.empty()) {
+    return where + p.message;
+  }
+  const size_t dot = p.key.find('.');
+  if (dot == std::string::npos) {
+    return fmt::format("{}[{}]: {}", where, p.key, p.message);
+  }
+  return fmt::format("{}[{}] {}: {}", where, p.key.substr(0, dot), p.key.substr(dot + 1),
+                     p.message);
+}
+
+EnvLookup SystemEnv() {
+  return [](std::string_view name) -> std::optional<std::string> {
+    // getenv races only with setenv and putenv, which sellerbridge never calls.
+    // NOLINTNEXTLINE(concurrency-mt-unsafe)
+    const char* value = std::getenv(std::string(name).c_str());
+    if (value == nullptr) {
+      return std::nullopt;
+    }
+    return std::string(value);
+  };
+}
+
+LoadedConfig LoadConfigString(std::string_view text, std::string_view file_name,
+                              const EnvLookup& env) {
+  LoadedConfig loaded;
+  Problems problems(file_name);
+  toml::table root;
+  try {
+    root = toml::parse(text, file_name);
+  } catch (const toml::parse_error& error) {
+    problems.Add(error.source(), "", std::string(error.description()));
+    loaded.problems = std::move(problems).Take();
+    return loaded;
+  }
+  ReadConfig(root, env, problems, loaded.config);
+  loaded.problems = std::move(problems).Take();
+  return loaded;
+}
+
+LoadedConfig LoadConfigFile(const std::filesystem::path& path, const EnvLookup& env) {
+  const std::string file_name = path.string();
+  std::error_code error;
+  if (std::filesystem::is_directory(path, error)) {
+    return {{}, {{file_name, 0, 0, "", "is a directory, not a configuration file"}}};
+  }
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    const bool exists = std::filesystem::exists(path, error);
+    return {{}, {{file_name, 0, 0, "", exists ? "cannot be read" : "no such file"}}};
+  }
+  std::ostringstream text;
+  text << in.rdbuf();
+  if (in.bad()) {
+    return {{}, {{file_name, 0, 0, "", "cannot be read"}}};
+  }
+  return LoadConfigString(text.str(), file_name, env);
+}
+
+Result<Config> LoadConfig(const std::filesystem::path& path, const EnvLookup& env) {
+  LoadedConfig loaded = LoadConfigFile(path, env);
+  if (loaded.problems.empty()) {
+    return std::move(loaded.config);
+  }
+  std::string message;
+  for (const ConfigProblem& problem : loaded.problems) {
+    if (!message.empty()) {
+      message += '\n';
+    }
+    message += FormatProblem(problem);
+  }
+  return InvalidArgumentError(std::move(message));
+}
+
+}  // namespace sellerbridge::config

@@ -1,0 +1,182 @@
+#pragma once
+
+#include <spdlog/common.h>
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <optional>
+#include <ostream>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "base/clock.h"
+#include "base/logging.h"
+#include "base/result.h"
+
+namespace sellerbridge::config {
+
+// A credential from the configuration (a client secret, refresh token or API
+// token). Streaming a Secret shows "[redacted]" (or "(unset)"), never the
+// value, so it cannot leak through logs or test output; Reveal() is for the
+// code that hands it to the remote system.
+class Secret {
+ public:
+  Secret() = default;
+  explicit Secret(std::string value) : value_(std::move(value)) {}
+
+  // The value itself. Never log it.
+  const std::string& Reveal() const { return value_; }
+
+  // Whether no value was configured.
+  bool empty() const { return value_.empty(); }
+
+  friend bool operator==(const Secret& a, const Secret& b) = default;
+
+ private:
+  std::string value_;
+};
+
+// Writes "[redacted]", or "(unset)" for an empty secret.
+std::ostream& operator<<(std::ostream& os, const Secret& secret);
+
+// [store]: where sellerbridge keeps its state.
+struct StoreConfig {
+  // "sqlite:///absolute/path.db", "sqlite:relative/path.db", "sqlite::memory:"
+  // or "postgresql://…" ("postgres://…"). Required. A password in it is
+  // registered for redaction.
+  std::string url;
+};
+
+// [amazon]: the Selling Partner API account.
+struct AmazonConfig {
+  // SP-API base URL. Defaults to the endpoint of `region`
+  // (https://sellingpartnerapi-eu.amazon.com for EU).
+  std::string endpoint = "https://sellingpartnerapi-eu.amazon.com";
+  // Login with Amazon token URL.
+  std::string lwa_endpoint = "https://api.amazon.com/auth/o2/token";
+  Secret client_id;       // Required; env SELLERBRIDGE_AMAZON_CLIENT_ID.
+  Secret client_secret;   // Required; env SELLERBRIDGE_AMAZON_CLIENT_SECRET.
+  Secret refresh_token;   // Required; env SELLERBRIDGE_AMAZON_REFRESH_TOKEN.
+  std::string seller_id;  // Required.
+  std::string region;     // Required: "NA", "EU" or "FE".
+  // Marketplace ids, at least one, each known to FindMarketplace() and in `region`.
+  std::vector<std::string> marketplaces;
+};
+
+// [clarus]: the Clarus WMS account. Every field is required.
+struct ClarusConfig {
+  std::string api_base;     // REST (JSON:API) base URL.
+  std::string graphql_url;  // GraphQL endpoint.
+  std::string token_url;    // OAuth token URL.
+  std::string subdomain;
+  Secret client_id;                     // Env SELLERBRIDGE_CLARUS_CLIENT_ID.
+  Secret client_secret;                 // Env SELLERBRIDGE_CLARUS_CLIENT_SECRET.
+  std::string account;                  // The Clarus account code.
+  std::vector<std::string> warehouses;  // At least one.
+};
+
+// [server]: the HTTP API, webhook intake and metrics endpoint.
+struct ServerConfig {
+  std::string listen = "127.0.0.1";  // An IPv4 or IPv6 address.
+  std::uint16_t port = 8085;
+  // Bearer token for /api/v1/; empty when not configured. Env SELLERBRIDGE_SERVER_API_TOKEN.
+  Secret api_token;
+};
+
+// [schedules]: how often each job runs. Each lies within 1s..7d, except
+// confirmer (100ms..1m).
+struct SchedulesConfig {
+  Duration order_import = std::chrono::seconds{60};
+  Duration dispatch_sweep = std::chrono::seconds{30};
+  Duration confirmer = std::chrono::seconds{1};
+  Duration verifier = std::chrono::seconds{60};
+  Duration stock_changes = std::chrono::minutes{1};
+  Duration stock_snapshot = std::chrono::hours{24};
+  Duration drift_check = std::chrono::minutes{5};
+  Duration settlements = std::chrono::hours{1};
+  Duration monitor = std::chrono::minutes{1};
+  Duration retention = std::chrono::hours{1};  // Purges buyer data past [retention].
+};
+
+// [logging]
+struct LoggingConfig {
+  LogFormat format = LogFormat::kText;
+  spdlog::level::level_enum level = spdlog::level::info;
+};
+
+// [retention]
+struct RetentionConfig {
+  // Days that buyer personal data is kept after dispatch: 1..3650.
+  int buyer_data_days = 30;
+};
+
+// The whole configuration. A default-constructed Config holds the defaults;
+// required values are empty.
+struct Config {
+  StoreConfig store;
+  AmazonConfig amazon;
+  ClarusConfig clarus;
+  ServerConfig server;
+  SchedulesConfig schedules;
+  LoggingConfig logging;
+  RetentionConfig retention;
+};
+
+// One thing wrong with a configuration file.
+struct ConfigProblem {
+  std::string file;
+  int line = 0;    // 1-based; 0 means the whole file (e.g. a missing section).
+  int column = 0;  // 1-based; 0 when line is 0.
+  // "section.key" ("amazon.region"), a section alone ("amazon") for problems
+  // with a whole section, or empty for problems with the whole file.
+  std::string key;
+  std::string message;
+};
+
+// "FILE:LINE:COL: [section] key: message"; "FILE:LINE:COL: [section]: message"
+// for a section; "FILE:LINE:COL: message" without a key.
+std::string FormatProblem(const ConfigProblem& p);
+
+// Looks up an environment variable; nullopt when it is not set.
+using EnvLookup = std::function<std::optional<std::string>(std::string_view)>;
+
+// The process environment (getenv). Thread-safe as long as nothing changes the
+// environment (setenv, putenv).
+EnvLookup SystemEnv();
+
+// A configuration and everything wrong with it. `config` holds every value
+// that could be read, defaults for the rest; use it only if `problems` is empty.
+struct LoadedConfig {
+  Config config;
+  std::vector<ConfigProblem> problems;  // Ordered by line, then column.
+};
+
+// Parses and validates `text`, the TOML contents of `file_name`, collecting every problem
+// rather than stopping at the first: TOML syntax (one problem at toml++'s
+// position), unknown sections, keys and jobs, wrong types, missing required
+// values (reported at the section header, or line 0 if the section is
+// missing), malformed URLs, store URLs of an unknown scheme, unknown
+// marketplaces or marketplaces of another region, bad durations and cadences
+// out of range, bad ports, addresses and enumerations.
+//
+// Secrets are read from the environment variables named in the structs above
+// when `env` has a non-empty value for them (the environment wins over the
+// file), otherwise from the file. Every secret loaded is passed to
+// RegisterSecret(), so logs mask it. Throws nothing. Thread-safe as far as
+// `env` is.
+LoadedConfig LoadConfigString(std::string_view text, std::string_view file_name,
+                              const EnvLookup& env = SystemEnv());
+
+// As LoadConfigString() on the contents of `path`. A file that cannot be read
+// is one problem at line 0.
+LoadedConfig LoadConfigFile(const std::filesystem::path& path, const EnvLookup& env = SystemEnv());
+
+// The configuration in `path`, or InvalidArgument whose message lists every
+// problem, one FormatProblem() line each.
+Result<Config> LoadConfig(const std::filesystem::path& path, const EnvLookup& env = SystemEnv());
+
+}  // namespace sellerbridge::config

@@ -1,0 +1,613 @@
+#include "config/config.h"
+
+#include <fmt/format.h>
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "base/redact.h"
+
+namespace sellerbridge::config {
+namespace {
+
+using std::chrono::hours;
+using std::chrono::milliseconds;
+using std::chrono::minutes;
+using std::chrono::seconds;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using ::testing::IsEmpty;
+using ::testing::SizeIs;
+
+// Every required key and nothing else.
+constexpr std::string_view kMinimal = R"([store]
+url = "sqlite::memory:"
+
+[amazon]
+client_id = "amzn-client-id-1"
+client_secret = "amzn-client-secret-1"
+refresh_token = "amzn-refresh-token-1"
+seller_id = "A3SELLER"
+region = "EU"
+marketplaces = ["A1F83G8C2ARO7P"]
+
+[clarus]
+api_base = "http://127.0.0.1:9001/api"
+graphql_url = "http://127.0.0.1:9001/graphql"
+token_url = "http://127.0.0.1:9001/oauth/token"
+subdomain = "acme"
+client_id = "clarus-client-id-1"
+client_secret = "clarus-client-secret-1"
+account = "ACME"
+warehouses = ["MAIN"]
+)";
+
+EnvLookup NoEnv() {
+  return [](std::string_view) { return std::optional<std::string>(); };
+}
+
+EnvLookup FakeEnv(std::map<std::string, std::string, std::less<>> vars) {
+  return [vars = std::move(vars)](std::string_view name) -> std::optional<std::string> {
+    const auto it = vars.find(name);
+    if (it == vars.end()) {
+      return std::nullopt;
+    }
+    return it->second;
+  };
+}
+
+// `text` with the first occurrence of `from` replaced by `to`.
+std::string Replace(std::string_view text, std::string_view from, std::string_view to) {
+  std::string out(text);
+  const size_t pos = out.find(from);
+  EXPECT_NE(pos, std::string::npos) << from;
+  if (pos != std::string::npos) {
+    out.replace(pos, from.size(), to);
+  }
+  return out;
+}
+
+// The 1-based line of the first occurrence of `needle` in `text`.
+int LineOf(std::string_view text, std::string_view needle) {
+  const size_t pos = text.find(needle);
+  EXPECT_NE(pos, std::string_view::npos) << needle;
+  return 1 +
+         static_cast<int>(std::count(text.begin(), text.begin() + static_cast<long>(pos), '\n'));
+}
+
+LoadedConfig Load(std::string_view text) { return LoadConfigString(text, "test.toml", NoEnv()); }
+
+std::vector<std::string> Formatted(const LoadedConfig& loaded) {
+  std::vector<std::string> lines;
+  for (const ConfigProblem& problem : loaded.problems) {
+    lines.push_back(FormatProblem(problem));
+  }
+  return lines;
+}
+
+// Loads `text`, expecting exactly one problem, and returns it.
+ConfigProblem OnlyProblem(std::string_view text) {
+  const LoadedConfig loaded = Load(text);
+  EXPECT_THAT(Formatted(loaded), SizeIs(1));
+  return loaded.problems.empty() ? ConfigProblem{} : loaded.problems.front();
+}
+
+class ConfigTest : public ::testing::Test {
+ protected:
+  void TearDown() override { ClearSecretsForTest(); }
+};
+
+TEST_F(ConfigTest, ExampleFileLoadsWithoutProblems) {
+  const LoadedConfig loaded =
+      LoadConfigFile(SELLERBRIDGE_SOURCE_DIR "/sellerbridge.example.toml", NoEnv());
+  EXPECT_THAT(Formatted(loaded), IsEmpty());
+  EXPECT_EQ(loaded.config.amazon.region, "EU");
+  EXPECT_THAT(loaded.config.amazon.marketplaces, ElementsAre("A1F83G8C2ARO7P", "A1PA6795UKMFR9"));
+}
+
+TEST_F(ConfigTest, MinimalFileLoadsWithoutProblems) {
+  const LoadedConfig loaded = Load(kMinimal);
+  EXPECT_THAT(Formatted(loaded), IsEmpty());
+  EXPECT_EQ(loaded.config.store.url, "sqlite::memory:");
+  EXPECT_EQ(loaded.config.amazon.client_secret.Reveal(), "amzn-client-secret-1");
+  EXPECT_EQ(loaded.config.amazon.seller_id, "A3SELLER");
+  EXPECT_EQ(loaded.config.clarus.api_base, "http://127.0.0.1:9001/api");
+  EXPECT_EQ(loaded.config.clarus.account, "ACME");
+  EXPECT_THAT(loaded.config.clarus.warehouses, ElementsAre("MAIN"));
+}
+
+TEST_F(ConfigTest, AppliesDefaultsToOptionalKeys) {
+  const Config config = Load(kMinimal).config;
+  EXPECT_EQ(config.amazon.endpoint, "https://sellingpartnerapi-eu.amazon.com");
+  EXPECT_EQ(config.amazon.lwa_endpoint, "https://api.amazon.com/auth/o2/token");
+  EXPECT_EQ(config.server.listen, "127.0.0.1");
+  EXPECT_EQ(config.server.port, 8085);
+  EXPECT_TRUE(config.server.api_token.empty());
+  EXPECT_EQ(config.schedules.order_import, seconds{60});
+  EXPECT_EQ(config.schedules.dispatch_sweep, seconds{30});
+  EXPECT_EQ(config.schedules.confirmer, seconds{1});
+  EXPECT_EQ(config.schedules.verifier, seconds{60});
+  EXPECT_EQ(config.schedules.stock_changes, minutes{1});
+  EXPECT_EQ(config.schedules.stock_snapshot, hours{24});
+  EXPECT_EQ(config.schedules.drift_check, minutes{5});
+  EXPECT_EQ(config.schedules.settlements, hours{1});
+  EXPECT_EQ(config.schedules.monitor, minutes{1});
+  EXPECT_EQ(config.schedules.retention, hours{1});
+  EXPECT_EQ(config.logging.format, LogFormat::kText);
+  EXPECT_EQ(config.logging.level, spdlog::level::info);
+  EXPECT_EQ(config.retention.buyer_data_days, 30);
+}
+
+TEST_F(ConfigTest, ReadsOptionalKeysWhenSet) {
+  const std::string text = std::string(kMinimal) + R"(
+[server]
+listen = "::1"
+port = 9000
+api_token = "server-api-token-1"
+
+[schedules]
+confirmer = "250ms"
+stock_snapshot = "7d"
+
+[logging]
+format = "json"
+level = "debug"
+
+[retention]
+buyer_data_days = 90
+)";
+  const LoadedConfig loaded = Load(text);
+  ASSERT_THAT(Formatted(loaded), IsEmpty());
+  EXPECT_EQ(loaded.config.server.listen, "::1");
+  EXPECT_EQ(loaded.config.server.port, 9000);
+  EXPECT_EQ(loaded.config.server.api_token.Reveal(), "server-api-token-1");
+  EXPECT_EQ(loaded.config.schedules.confirmer, milliseconds{250});
+  EXPECT_EQ(loaded.config.schedules.stock_snapshot, hours{24 * 7});
+  EXPECT_EQ(loaded.config.logging.format, LogFormat::kJson);
+  EXPECT_EQ(loaded.config.logging.level, spdlog::level::debug);
+  EXPECT_EQ(loaded.config.retention.buyer_data_days, 90);
+}
+
+TEST_F(ConfigTest, DefaultEndpointFollowsRegion) {
+  const std::string text = Replace(Replace(kMinimal, R"(region = "EU")", R"(region = "NA")"),
+                                   "A1F83G8C2ARO7P", "ATVPDKIKX0DER");
+  const LoadedConfig loaded = Load(text);
+  ASSERT_THAT(Formatted(loaded), IsEmpty());
+  EXPECT_EQ(loaded.config.amazon.endpoint, "https://sellingpartnerapi-na.amazon.com");
+}
+
+TEST_F(ConfigTest, ExplicitEndpointOverridesRegionDefault) {
+  const std::string text = Replace(kMinimal, R"(region = "EU")",
+                                   "region = \"EU\"\nendpoint = \"http://127.0.0.1:9002\"");
+  const LoadedConfig loaded = Load(text);
+  ASSERT_THAT(Formatted(loaded), IsEmpty());
+  EXPECT_EQ(loaded.config.amazon.endpoint, "http://127.0.0.1:9002");
+}
+
+TEST_F(ConfigTest, ReportsEveryMistakeWithItsLine) {
+  std::string text = Replace(kMinimal, R"(seller_id = "A3SELLER")",
+                             "seller_id = \"A3SELLER\"\nsellr_id = \"typo\"");
+  text = Replace(text, R"(marketplaces = ["A1F83G8C2ARO7P"])",
+                 R"(marketplaces = ["A1F83G8C2ARO7P", "NOTAMARKET"])");
+  text += "\n[server]\nport = \"8085\"\n";
+  const LoadedConfig loaded = Load(text);
+  EXPECT_THAT(Formatted(loaded),
+              ElementsAre(fmt::format("test.toml:{}:1: [amazon] sellr_id: unknown key; expected "
+                                      "one of: region, endpoint, lwa_endpoint, client_id, "
+                                      "client_secret, refresh_token, seller_id, marketplaces",
+                                      LineOf(text, "sellr_id")),
+                          fmt::format("test.toml:{}:35: [amazon] marketplaces: unknown "
+                                      "marketplace id 'NOTAMARKET'",
+                                      LineOf(text, "NOTAMARKET")),
+                          fmt::format("test.toml:{}:8: [server] port: expected an integer, found "
+                                      "a string",
+                                      LineOf(text, "port = "))));
+}
+
+TEST_F(ConfigTest, ReportsUnknownSection) {
+  const std::string text = std::string(kMinimal) + "\n[amazn]\nregion = \"EU\"\n";
+  const ConfigProblem problem = OnlyProblem(text);
+  EXPECT_EQ(problem.key, "amazn");
+  EXPECT_EQ(problem.line, LineOf(text, "[amazn]"));
+  EXPECT_THAT(problem.message, HasSubstr("unknown section"));
+}
+
+TEST_F(ConfigTest, ReportsSectionThatIsNotATable) {
+  const ConfigProblem problem =
+      OnlyProblem(Replace(kMinimal, "[store]", "retention = 30\n[store]"));
+  EXPECT_EQ(problem.key, "retention");
+  EXPECT_EQ(problem.line, 1);
+  EXPECT_EQ(problem.message, "expected a table, found an integer");
+}
+
+TEST_F(ConfigTest, ReportsUnknownKey) {
+  const std::string text = Replace(kMinimal, "[store]\n", "[store]\npath = \"x.db\"\n");
+  const ConfigProblem problem = OnlyProblem(text);
+  EXPECT_EQ(problem.key, "store.path");
+  EXPECT_EQ(problem.line, 2);
+  EXPECT_EQ(problem.column, 1);
+  EXPECT_EQ(problem.message, "unknown key; expected one of: url");
+}
+
+TEST_F(ConfigTest, ReportsWrongType) {
+  const std::string text = Replace(kMinimal, R"(warehouses = ["MAIN"])", R"(warehouses = "MAIN")");
+  const ConfigProblem problem = OnlyProblem(text);
+  EXPECT_EQ(problem.key, "clarus.warehouses");
+  EXPECT_EQ(problem.line, LineOf(text, "warehouses"));
+  EXPECT_EQ(problem.message, "expected an array of strings, found a string");
+}
+
+TEST_F(ConfigTest, ReportsWrongTypeInsideArray) {
+  const std::string text =
+      Replace(kMinimal, R"(warehouses = ["MAIN"])", R"(warehouses = ["MAIN", 7])");
+  const ConfigProblem problem = OnlyProblem(text);
+  EXPECT_EQ(problem.key, "clarus.warehouses");
+  EXPECT_EQ(problem.column, 23);
+  EXPECT_EQ(problem.message, "expected a string, found an integer");
+}
+
+TEST_F(ConfigTest, ReportsEmptyRequiredString) {
+  const ConfigProblem problem = OnlyProblem(Replace(kMinimal, R"("ACME")", R"("")"));
+  EXPECT_EQ(problem.key, "clarus.account");
+  EXPECT_EQ(problem.message, "must not be empty");
+}
+
+TEST_F(ConfigTest, ReportsMissingRequiredValueAtSectionHeader) {
+  const std::string text = Replace(kMinimal, "seller_id = \"A3SELLER\"\n", "");
+  const ConfigProblem problem = OnlyProblem(text);
+  EXPECT_EQ(problem.key, "amazon.seller_id");
+  EXPECT_EQ(problem.line, LineOf(text, "[amazon]"));
+  EXPECT_EQ(problem.column, 1);
+  EXPECT_EQ(FormatProblem(problem),
+            fmt::format("test.toml:{}:1: [amazon] seller_id: missing required value",
+                        LineOf(text, "[amazon]")));
+}
+
+TEST_F(ConfigTest, ReportsMissingSecretNamingItsEnvironmentVariable) {
+  const ConfigProblem problem =
+      OnlyProblem(Replace(kMinimal, "refresh_token = \"amzn-refresh-token-1\"\n", ""));
+  EXPECT_EQ(problem.key, "amazon.refresh_token");
+  EXPECT_EQ(problem.message,
+            "missing required value (set it here or in SELLERBRIDGE_AMAZON_REFRESH_TOKEN)");
+}
+
+TEST_F(ConfigTest, ReportsMissingSectionAtLineZero) {
+  const std::string text = Replace(kMinimal, "[store]\nurl = \"sqlite::memory:\"\n", "");
+  const ConfigProblem problem = OnlyProblem(text);
+  EXPECT_EQ(problem.key, "store.url");
+  EXPECT_EQ(problem.line, 0);
+  EXPECT_EQ(FormatProblem(problem),
+            "test.toml:0:0: [store] url: missing required value; the file has no [store] section");
+}
+
+TEST_F(ConfigTest, ReportsEveryRequiredKeyOfAnEmptyFile) {
+  const LoadedConfig loaded = Load("");
+  EXPECT_THAT(Formatted(loaded), SizeIs(15));
+  for (const ConfigProblem& problem : loaded.problems) {
+    EXPECT_EQ(problem.line, 0) << FormatProblem(problem);
+  }
+}
+
+TEST_F(ConfigTest, ReportsMalformedUrls) {
+  const struct {
+    std::string_view url;
+    std::string_view message;
+  } cases[] = {
+      {"ftp://clarus-api.com/api", "the scheme is 'ftp', not http or https"},
+      {"clarus-api.com/api", "it is not an absolute URL such as https://host/path"},
+      {"https:///api", "it has no host"},
+      {"https://clarus api.com", "it contains a space or control character"},
+      {"https://clarus-api.com:99999/api", "'99999' is not a port (1..65535)"},
+      {"https://clarus-api.com:/api", "'' is not a port (1..65535)"},
+      {"https://user:pw@clarus-api.com/api", "it contains user credentials"},
+      {"https://[::1/api", "the IPv6 address has no closing ']'"},
+      {"https://cla$rus.com/api", "'cla$rus.com' is not a host name"},
+  };
+  for (const auto& c : cases) {
+    const std::string text =
+        Replace(kMinimal, R"("http://127.0.0.1:9001/api")", fmt::format("\"{}\"", c.url));
+    const ConfigProblem problem = OnlyProblem(text);
+    EXPECT_EQ(problem.key, "clarus.api_base");
+    EXPECT_EQ(problem.line, LineOf(text, "api_base"));
+    EXPECT_EQ(problem.message, fmt::format("'{}' is not a valid URL: {}", c.url, c.message));
+  }
+}
+
+TEST_F(ConfigTest, AcceptsHttpUrlsWithIpv6AndPorts) {
+  const std::string text =
+      Replace(kMinimal, R"("http://127.0.0.1:9001/api")", R"("https://[::1]:8443/api/v1?x=1")");
+  const LoadedConfig loaded = Load(text);
+  EXPECT_THAT(Formatted(loaded), IsEmpty());
+  EXPECT_EQ(loaded.config.clarus.api_base, "https://[::1]:8443/api/v1?x=1");
+}
+
+TEST_F(ConfigTest, AcceptsSqliteAndPostgresqlStoreUrls) {
+  for (const std::string_view url :
+       {"sqlite:///var/lib/sellerbridge/sellerbridge.db", "sqlite:relative/sellerbridge.db",
+        "sqlite::memory:", "postgresql://sellerbridge@db.internal:5432/sellerbridge",
+        "postgres://db.internal/sellerbridge"}) {
+    const LoadedConfig loaded =
+        Load(Replace(kMinimal, R"("sqlite::memory:")", fmt::format("\"{}\"", url)));
+    EXPECT_THAT(Formatted(loaded), IsEmpty()) << url;
+    EXPECT_EQ(loaded.config.store.url, url);
+  }
+}
+
+TEST_F(ConfigTest, ReportsStoreUrlThatNamesNoDatabase) {
+  const struct {
+    std::string_view url;
+    std::string_view message;
+  } cases[] = {
+      {"mysql://db/sellerbridge", "unknown scheme"},
+      {"/var/lib/x.db", "unknown scheme"},
+      {"sqlite:", "it names no database file"},
+      {"sqlite:///var/lib/", "it names no database file"},
+      {"sqlite://host/x.db", "a SQLite URL names no host"},
+  };
+  for (const auto& c : cases) {
+    const ConfigProblem problem =
+        OnlyProblem(Replace(kMinimal, R"("sqlite::memory:")", fmt::format("\"{}\"", c.url)));
+    EXPECT_EQ(problem.key, "store.url");
+    EXPECT_EQ(problem.line, 2);
+    EXPECT_THAT(problem.message,
+                HasSubstr(fmt::format("'{}' is not a store URL: {}", c.url, c.message)));
+  }
+}
+
+TEST_F(ConfigTest, RegistersStorePasswordForRedaction) {
+  const LoadedConfig loaded = Load(Replace(kMinimal, R"("sqlite::memory:")",
+                                           R"("postgresql://sb:pg-password-1@db/sellerbridge")"));
+  ASSERT_THAT(Formatted(loaded), IsEmpty());
+  EXPECT_EQ(Redact("password pg-password-1 used"), "password [redacted] used");
+}
+
+TEST_F(ConfigTest, ReportsUnknownMarketplaceId) {
+  const std::string text = Replace(kMinimal, R"(["A1F83G8C2ARO7P"])", R"(["UK"])");
+  const ConfigProblem problem = OnlyProblem(text);
+  EXPECT_EQ(problem.key, "amazon.marketplaces");
+  EXPECT_EQ(problem.line, LineOf(text, "marketplaces"));
+  EXPECT_EQ(problem.column, 17);
+  EXPECT_EQ(problem.message,
+            "unknown marketplace id 'UK'; the id of the UK marketplace is A1F83G8C2ARO7P");
+}
+
+TEST_F(ConfigTest, ReportsMarketplaceOfAnotherRegion) {
+  const std::string text =
+      Replace(kMinimal, R"(["A1F83G8C2ARO7P"])", R"(["A1F83G8C2ARO7P", "ATVPDKIKX0DER"])");
+  const ConfigProblem problem = OnlyProblem(text);
+  EXPECT_EQ(problem.key, "amazon.marketplaces");
+  EXPECT_EQ(problem.column, 35);
+  EXPECT_EQ(problem.message, "marketplace ATVPDKIKX0DER (US) belongs to region NA, not EU");
+}
+
+TEST_F(ConfigTest, ReportsEmptyAndDuplicateMarketplaces) {
+  EXPECT_EQ(OnlyProblem(Replace(kMinimal, R"(["A1F83G8C2ARO7P"])", "[]")).message,
+            "must list at least one value");
+  EXPECT_EQ(OnlyProblem(Replace(kMinimal, R"(["A1F83G8C2ARO7P"])",
+                                R"(["A1F83G8C2ARO7P", "A1F83G8C2ARO7P"])"))
+                .message,
+            "'A1F83G8C2ARO7P' is listed twice");
+}
+
+TEST_F(ConfigTest, ReportsUnknownRegion) {
+  const std::string text = Replace(kMinimal, R"(region = "EU")", R"(region = "EUROPE")");
+  const ConfigProblem problem = OnlyProblem(text);
+  EXPECT_EQ(problem.key, "amazon.region");
+  EXPECT_EQ(problem.line, LineOf(text, "region"));
+  EXPECT_EQ(problem.message, "'EUROPE' is not a region; expected NA, EU or FE");
+}
+
+TEST_F(ConfigTest, ReportsCadenceOutOfRange) {
+  const std::string text = std::string(kMinimal) +
+                           "\n[schedules]\norder_import = \"500ms\"\nstock_snapshot = \"8d\"\n"
+                           "confirmer = \"2m\"\ndrift_check = \"99999999999d\"\n";
+  const LoadedConfig loaded = Load(text);
+  EXPECT_THAT(
+      Formatted(loaded),
+      ElementsAre(
+          fmt::format("test.toml:{}:16: [schedules] order_import: '500ms' is out of range 1s..7d",
+                      LineOf(text, "order_import")),
+          fmt::format("test.toml:{}:18: [schedules] stock_snapshot: '8d' is out of range 1s..7d",
+                      LineOf(text, "stock_snapshot")),
+          fmt::format("test.toml:{}:13: [schedules] confirmer: '2m' is out of range 100ms..1m",
+                      LineOf(text, "confirmer")),
+          fmt::format(
+              "test.toml:{}:15: [schedules] drift_check: '99999999999d' is out of range 1s..7d",
+              LineOf(text, "drift_check"))));
+}
+
+TEST_F(ConfigTest, AcceptsCadencesAtTheEdgesOfTheirRange) {
+  const std::string text = std::string(kMinimal) +
+                           "\n[schedules]\norder_import = \"1s\"\nverifier = \"7d\"\n"
+                           "confirmer = \"100ms\"\nmonitor = \"604800000ms\"\n";
+  const LoadedConfig loaded = Load(text);
+  EXPECT_THAT(Formatted(loaded), IsEmpty());
+  EXPECT_EQ(loaded.config.schedules.confirmer, milliseconds{100});
+  EXPECT_EQ(loaded.config.schedules.monitor, hours{24 * 7});
+}
+
+TEST_F(ConfigTest, ReportsBadDurationString) {
+  const std::string text = std::string(kMinimal) + "\n[schedules]\nverifier = \"1 minute\"\n";
+  const ConfigProblem problem = OnlyProblem(text);
+  EXPECT_EQ(problem.key, "schedules.verifier");
+  EXPECT_EQ(problem.line, LineOf(text, "verifier"));
+  EXPECT_THAT(problem.message, HasSubstr("'1 minute'"));
+}
+
+TEST_F(ConfigTest, ReportsDurationGivenAsNumber) {
+  const ConfigProblem problem =
+      OnlyProblem(std::string(kMinimal) + "\n[schedules]\nmonitor = 60\n");
+  EXPECT_EQ(problem.key, "schedules.monitor");
+  EXPECT_EQ(problem.message, "expected a string, found an integer");
+}
+
+TEST_F(ConfigTest, ReportsUnknownJob) {
+  const std::string text = std::string(kMinimal) + "\n[schedules]\norder_imports = \"60s\"\n";
+  const ConfigProblem problem = OnlyProblem(text);
+  EXPECT_EQ(problem.key, "schedules.order_imports");
+  EXPECT_EQ(problem.line, LineOf(text, "order_imports"));
+  EXPECT_THAT(problem.message, HasSubstr("unknown job; expected one of: order_import, "));
+}
+
+TEST_F(ConfigTest, ReportsBadPort) {
+  for (const std::string_view port : {"0", "65536", "-1"}) {
+    const std::string text = std::string(kMinimal) + fmt::format("\n[server]\nport = {}\n", port);
+    const ConfigProblem problem = OnlyProblem(text);
+    EXPECT_EQ(problem.key, "server.port");
+    EXPECT_EQ(problem.line, LineOf(text, "port ="));
+    EXPECT_EQ(problem.message, fmt::format("{} is out of range 1..65535", port));
+  }
+}
+
+TEST_F(ConfigTest, ReportsBadListenAddress) {
+  const ConfigProblem problem =
+      OnlyProblem(std::string(kMinimal) + "\n[server]\nlisten = \"localhost\"\n");
+  EXPECT_EQ(problem.key, "server.listen");
+  EXPECT_THAT(problem.message, HasSubstr("'localhost' is not an IP address"));
+}
+
+TEST_F(ConfigTest, ReportsBadLoggingValues) {
+  const LoadedConfig loaded =
+      Load(std::string(kMinimal) + "\n[logging]\nformat = \"xml\"\nlevel = \"off\"\n");
+  ASSERT_THAT(Formatted(loaded), SizeIs(2));
+  EXPECT_EQ(loaded.problems[0].message, "'xml' is not a log format; expected text or json");
+  EXPECT_EQ(loaded.problems[1].message,
+            "'off' is not a log level; expected trace, debug, info, warn or error");
+}
+
+TEST_F(ConfigTest, ReportsRetentionOutOfRange) {
+  const ConfigProblem problem =
+      OnlyProblem(std::string(kMinimal) + "\n[retention]\nbuyer_data_days = 3651\n");
+  EXPECT_EQ(problem.key, "retention.buyer_data_days");
+  EXPECT_EQ(problem.message, "3651 is out of range 1..3650");
+}
+
+TEST_F(ConfigTest, ReportsSyntaxErrorAsOneProblemAtItsPosition) {
+  const std::string text =
+      Replace(kMinimal, R"(seller_id = "A3SELLER")", R"(seller_id = "A3SELLER)");
+  const LoadedConfig loaded = Load(text);
+  ASSERT_THAT(Formatted(loaded), SizeIs(1));
+  EXPECT_EQ(loaded.problems[0].key, "");
+  EXPECT_EQ(loaded.problems[0].line, LineOf(text, "seller_id"));
+  EXPECT_GT(loaded.problems[0].column, 0);
+  EXPECT_FALSE(loaded.problems[0].message.empty());
+}
+
+TEST_F(ConfigTest, ReportsRedefinedSectionAsSyntaxError) {
+  const std::string text = std::string(kMinimal) + "\n[store]\nurl = \"sqlite::memory:\"\n";
+  const LoadedConfig loaded = Load(text);
+  ASSERT_THAT(Formatted(loaded), SizeIs(1));
+  EXPECT_EQ(loaded.problems[0].line, LineOf(text, "\n[store]") + 1);
+}
+
+TEST_F(ConfigTest, EnvironmentOverridesSecretsInTheFile) {
+  const LoadedConfig loaded =
+      LoadConfigString(kMinimal, "test.toml",
+                       FakeEnv({{"SELLERBRIDGE_AMAZON_CLIENT_ID", "env-amazon-id"},
+                                {"SELLERBRIDGE_AMAZON_CLIENT_SECRET", "env-amazon-secret"},
+                                {"SELLERBRIDGE_AMAZON_REFRESH_TOKEN", "env-amazon-refresh"},
+                                {"SELLERBRIDGE_CLARUS_CLIENT_ID", "env-clarus-id"},
+                                {"SELLERBRIDGE_CLARUS_CLIENT_SECRET", "env-clarus-secret"},
+                                {"SELLERBRIDGE_SERVER_API_TOKEN", "env-api-token"}}));
+  ASSERT_THAT(Formatted(loaded), IsEmpty());
+  EXPECT_EQ(loaded.config.amazon.client_id.Reveal(), "env-amazon-id");
+  EXPECT_EQ(loaded.config.amazon.client_secret.Reveal(), "env-amazon-secret");
+  EXPECT_EQ(loaded.config.amazon.refresh_token.Reveal(), "env-amazon-refresh");
+  EXPECT_EQ(loaded.config.clarus.client_id.Reveal(), "env-clarus-id");
+  EXPECT_EQ(loaded.config.clarus.client_secret.Reveal(), "env-clarus-secret");
+  EXPECT_EQ(loaded.config.server.api_token.Reveal(), "env-api-token");
+}
+
+TEST_F(ConfigTest, EnvironmentSuppliesSecretsMissingFromTheFile) {
+  std::string text = Replace(kMinimal, "client_secret = \"amzn-client-secret-1\"\n", "");
+  text = Replace(text, "client_secret = \"clarus-client-secret-1\"\n", "");
+  const LoadedConfig loaded =
+      LoadConfigString(text, "test.toml",
+                       FakeEnv({{"SELLERBRIDGE_AMAZON_CLIENT_SECRET", "env-amazon-secret"},
+                                {"SELLERBRIDGE_CLARUS_CLIENT_SECRET", "env-clarus-secret"}}));
+  ASSERT_THAT(Formatted(loaded), IsEmpty());
+  EXPECT_EQ(loaded.config.amazon.client_secret.Reveal(), "env-amazon-secret");
+  EXPECT_EQ(loaded.config.clarus.client_secret.Reveal(), "env-clarus-secret");
+}
+
+TEST_F(ConfigTest, EmptyEnvironmentVariableDoesNotOverrideTheFile) {
+  const LoadedConfig loaded =
+      LoadConfigString(kMinimal, "test.toml", FakeEnv({{"SELLERBRIDGE_AMAZON_CLIENT_SECRET", ""}}));
+  ASSERT_THAT(Formatted(loaded), IsEmpty());
+  EXPECT_EQ(loaded.config.amazon.client_secret.Reveal(), "amzn-client-secret-1");
+}
+
+TEST_F(ConfigTest, RegistersEverySecretForRedaction) {
+  const std::string text =
+      std::string(kMinimal) + "\n[server]\napi_token = \"server-api-token-1\"\n";
+  const LoadedConfig loaded = LoadConfigString(
+      text, "test.toml", FakeEnv({{"SELLERBRIDGE_CLARUS_CLIENT_SECRET", "env-clarus-secret"}}));
+  ASSERT_THAT(Formatted(loaded), IsEmpty());
+  for (const std::string_view secret :
+       {"amzn-client-id-1", "amzn-client-secret-1", "amzn-refresh-token-1", "clarus-client-id-1",
+        "env-clarus-secret", "server-api-token-1"}) {
+    EXPECT_EQ(Redact(fmt::format("sent {} now", secret)), "sent [redacted] now") << secret;
+  }
+  EXPECT_EQ(Redact("seller A3SELLER account ACME"), "seller A3SELLER account ACME");
+}
+
+TEST_F(ConfigTest, SecretNeverStreamsItsValue) {
+  std::ostringstream out;
+  out << Secret("amzn-client-secret-1") << " " << Secret();
+  EXPECT_EQ(out.str(), "[redacted] (unset)");
+}
+
+TEST_F(ConfigTest, FormatsProblemsWithAndWithoutKeys) {
+  EXPECT_EQ(FormatProblem({"a.toml", 3, 7, "amazon.region", "bad"}),
+            "a.toml:3:7: [amazon] region: bad");
+  EXPECT_EQ(FormatProblem({"a.toml", 9, 1, "amazn", "unknown section"}),
+            "a.toml:9:1: [amazn]: unknown section");
+  EXPECT_EQ(FormatProblem({"a.toml", 0, 0, "", "no such file"}), "a.toml:0:0: no such file");
+}
+
+TEST_F(ConfigTest, LoadConfigReturnsTheConfigOfAGoodFile) {
+  const Result<Config> config =
+      LoadConfig(SELLERBRIDGE_SOURCE_DIR "/sellerbridge.example.toml", NoEnv());
+  ASSERT_TRUE(config.ok()) << config.status();
+  EXPECT_EQ(config->store.url, "sqlite:///var/lib/sellerbridge/sellerbridge.db");
+}
+
+TEST_F(ConfigTest, LoadConfigListsEveryProblemOnePerLine) {
+  const std::filesystem::path path =
+      std::filesystem::path(::testing::TempDir()) / "config_test_bad.toml";
+  const std::string text =
+      Replace(kMinimal, R"(region = "EU")", R"(region = "XX")") + "\n[server]\nport = 0\n";
+  {
+    std::ofstream out(path);
+    out << text;
+  }
+  const Result<Config> config = LoadConfig(path, NoEnv());
+  std::filesystem::remove(path);
+  ASSERT_FALSE(config.ok());
+  EXPECT_EQ(config.status().code(), StatusCode::kInvalidArgument);
+  std::vector<std::string> lines;
+  std::istringstream message(config.status().message());
+  for (std::string line; std::getline(message, line);) {
+    lines.push_back(line);
+  }
+  ASSERT_THAT(lines, SizeIs(2));
+  EXPECT_THAT(lines[0], HasSubstr(fmt::format("config_test_bad.toml:{}:10: [amazon] region: 'XX'",
+                                              LineOf(text, "region"))));
+  EXPECT_THAT(lines[1], HasSubstr(": [server] port: 0 is out of range 1..65535"));
+}
+
+TEST_F(ConfigTest, ReportsUnreadableFileAtLineZero) {
+  const LoadedConfig loaded = LoadConfigFile("/nonexistent/sellerbridge.toml", NoEnv());
+  EXPECT_THAT(Formatted(loaded), ElementsAre("/nonexistent/sellerbridge.toml:0:0: no such file"));
+}
+
+}  // namespace
+}  // namespace sellerbridge::config

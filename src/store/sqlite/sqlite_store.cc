@@ -1,0 +1,1408 @@
+#include "store/sqlite/sqlite_store.h"
+
+#include <fmt/format.h>
+#include <sqlite3.h>
+
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <string_view>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "base/status_macros.h"
+#include "base/time_format.h"
+#include "store/migrations.h"
+
+namespace sellerbridge::store {
+namespace {
+
+using nlohmann::json;
+
+// How long a writer waits for another before giving up with Aborted. Long
+// enough to ride out any one transaction of ours, short enough that a stuck
+// process shows up as errors instead of a silent stall.
+constexpr int kBusyTimeoutMs = 5000;
+
+// Idle connections kept per file store. More than a handful buys nothing:
+// SQLite runs one writer at a time.
+constexpr size_t kMaxConnections = 8;
+
+Status ErrorFromCode(int rc, std::string_view purpose, std::string_view detail) {
+  std::string message = fmt::format("sqlite: {}: {}", purpose, detail);
+  switch (rc & 0xff) {
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+      return AbortedError(std::move(message));
+    case SQLITE_CONSTRAINT:
+      if (rc == SQLITE_CONSTRAINT_UNIQUE || rc == SQLITE_CONSTRAINT_PRIMARYKEY) {
+        return AlreadyExistsError(std::move(message));
+      }
+      return FailedPreconditionError(std::move(message));
+    case SQLITE_READONLY:
+    case SQLITE_CANTOPEN:
+    case SQLITE_PERM:
+      return FailedPreconditionError(std::move(message));
+    case SQLITE_CORRUPT:
+    case SQLITE_NOTADB:
+      return DataLossError(std::move(message));
+    case SQLITE_FULL:
+      return ResourceExhaustedError(std::move(message));
+    default:
+      return InternalError(std::move(message));
+  }
+}
+
+Status SqliteError(sqlite3* db, int rc, std::string_view purpose) {
+  return ErrorFromCode(rc, purpose, db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+}
+
+// One prepared statement in use. Binds parameters in order (?1, ?2, …),
+// keeps its own copies of bound text so that SQLite need not copy it, and
+// resets the statement when it goes out of scope so that the connection's
+// cache can hand it out again.
+class Statement {
+ public:
+  Statement(sqlite3* db, sqlite3_stmt* stmt, std::string_view purpose)
+      : db_(db), stmt_(stmt), purpose_(purpose) {}
+  ~Statement() {
+    sqlite3_reset(stmt_);
+    sqlite3_clear_bindings(stmt_);
+  }
+  Statement(const Statement&) = delete;
+  Statement& operator=(const Statement&) = delete;
+
+  void BindText(std::string_view value) {
+    const std::string& owned = texts_.emplace_back(value);
+    // A null destructor is SQLITE_STATIC: texts_ outlives every step.
+    Check(sqlite3_bind_text64(stmt_, Next(), owned.data(), owned.size(), nullptr, SQLITE_UTF8));
+  }
+  void BindInt(std::int64_t value) { Check(sqlite3_bind_int64(stmt_, Next(), value)); }
+  void BindBool(bool value) { BindInt(value ? 1 : 0); }
+  void BindTime(TimePoint value) { BindText(FormatIso8601(value)); }
+  void BindNull() { Check(sqlite3_bind_null(stmt_, Next())); }
+  void BindOptionalText(const std::optional<std::string_view>& value) {
+    value ? BindText(*value) : BindNull();
+  }
+  void BindOptionalTime(const std::optional<TimePoint>& value) {
+    value ? BindTime(*value) : BindNull();
+  }
+
+  // Steps once: true when a row is available, false when done.
+  Result<bool> Step() {
+    RETURN_IF_ERROR(bind_status_);
+    const int rc = sqlite3_step(stmt_);
+    if (rc == SQLITE_ROW) {
+      return true;
+    }
+    if (rc == SQLITE_DONE) {
+      return false;
+    }
+    return SqliteError(db_, sqlite3_extended_errcode(db_), purpose_);
+  }
+
+  // Runs a statement that returns no rows.
+  Status Run() {
+    ASSIGN_OR_RETURN(const bool row, Step());
+    if (row) {
+      return InternalError(fmt::format("sqlite: {}: unexpected row", purpose_));
+    }
+    return Status::Ok();
+  }
+
+  // Rows changed by the last Run.
+  std::int64_t Changes() const { return sqlite3_changes64(db_); }
+
+  bool IsNull(int column) const { return sqlite3_column_type(stmt_, column) == SQLITE_NULL; }
+  std::int64_t Int(int column) const { return sqlite3_column_int64(stmt_, column); }
+  std::int32_t Int32(int column) const {
+    return static_cast<std::int32_t>(sqlite3_column_int64(stmt_, column));
+  }
+  bool Bool(int column) const { return Int(column) != 0; }
+  std::string Text(int column) const {
+    const auto* text = sqlite3_column_text(stmt_, column);
+    if (text == nullptr) {
+      return {};
+    }
+    const int size = sqlite3_column_bytes(stmt_, column);
+    return {reinterpret_cast<const char*>(text), static_cast<size_t>(size)};
+  }
+
+  // Times that do not parse are recorded as DataLoss in ColumnStatus(); the
+  // row's readers check it once after reading every column.
+  TimePoint Time(int column) {
+    const std::string text = Text(column);
+    auto parsed = ParseIso8601(text);
+    if (!parsed.ok()) {
+      if (column_status_.ok()) {
+        column_status_ =
+            DataLossError(fmt::format("sqlite: {}: column '{}' holds '{}', not a time", purpose_,
+                                      sqlite3_column_name(stmt_, column), text));
+      }
+      return {};
+    }
+    return *parsed;
+  }
+  std::optional<TimePoint> OptionalTime(int column) {
+    if (IsNull(column)) {
+      return std::nullopt;
+    }
+    return Time(column);
+  }
+  const Status& ColumnStatus() const { return column_status_; }
+
+ private:
+  int Next() { return ++next_index_; }
+  void Check(int rc) {
+    if (rc != SQLITE_OK && bind_status_.ok()) {
+      bind_status_ = SqliteError(db_, rc, purpose_);
+    }
+  }
+
+  sqlite3* db_;
+  sqlite3_stmt* stmt_;
+  std::string_view purpose_;
+  int next_index_ = 0;
+  std::deque<std::string> texts_;  // Stable addresses for bound text.
+  Status bind_status_;
+  Status column_status_;
+};
+
+// One SQLite connection with its cache of prepared statements. Used by one
+// thread at a time (the pool hands it to one transaction).
+class Connection {
+ public:
+  static Result<std::unique_ptr<Connection>> Open(const std::string& path) {
+    sqlite3* db = nullptr;
+    // NOMUTEX: a connection is never shared between threads at once, so
+    // SQLite's per-connection lock would only cost time.
+    const int rc =
+        sqlite3_open_v2(path.c_str(), &db,
+                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
+    auto connection = std::unique_ptr<Connection>(new Connection(db));
+    if (rc != SQLITE_OK) {
+      return SqliteError(db, rc, fmt::format("open '{}'", path));
+    }
+    sqlite3_extended_result_codes(db, 1);
+    sqlite3_busy_timeout(db, kBusyTimeoutMs);
+    // WAL lets readers run beside the writer. synchronous=NORMAL in WAL mode
+    // writes every commit to the WAL file before COMMIT returns, so committed
+    // rows survive the process being killed; only a power loss or OS crash
+    // may lose the last commits, which FULL would prevent at the cost of an
+    // fsync per commit. The outbox and orders are re-derived from Amazon and
+    // Clarus after such an event, so NORMAL is the right trade.
+    RETURN_IF_ERROR(connection->Exec(
+        "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;",
+        "configure the connection"));
+    return connection;
+  }
+
+  ~Connection() {
+    for (auto& [sql, stmt] : statements_) {
+      sqlite3_finalize(stmt);
+    }
+    sqlite3_close(db_);
+  }
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+
+  // Runs one or more statements that return nothing of interest.
+  Status Exec(std::string_view sql, std::string_view purpose) {
+    const std::string text(sql);
+    char* error = nullptr;
+    const int rc = sqlite3_exec(db_, text.c_str(), nullptr, nullptr, &error);
+    if (rc != SQLITE_OK) {
+      const std::string detail = error != nullptr ? error : sqlite3_errstr(rc);
+      sqlite3_free(error);
+      return ErrorFromCode(sqlite3_extended_errcode(db_), purpose, detail);
+    }
+    return Status::Ok();
+  }
+
+  // Returns the cached statement for `sql`, preparing it on first use. `sql`
+  // must have static storage: it keys the cache.
+  Result<std::unique_ptr<Statement>> Prepare(std::string_view sql, std::string_view purpose) {
+    auto it = statements_.find(sql);
+    if (it == statements_.end()) {
+      sqlite3_stmt* stmt = nullptr;
+      const int rc = sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()),
+                                        SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
+      if (rc != SQLITE_OK) {
+        return SqliteError(db_, rc, purpose);
+      }
+      it = statements_.emplace(sql, stmt).first;
+    }
+    return std::make_unique<Statement>(db_, it->second, purpose);
+  }
+
+  bool InTransaction() const { return sqlite3_get_autocommit(db_) == 0; }
+  std::int64_t LastInsertId() const { return sqlite3_last_insert_rowid(db_); }
+
+ private:
+  explicit Connection(sqlite3* db) : db_(db) {}
+
+  sqlite3* db_;
+  std::unordered_map<std::string_view, sqlite3_stmt*> statements_;
+};
+
+// --- Encoding of values kept as JSON text -------------------------------------
+
+std::string AddressToJson(const domain::Address& address) {
+  return json{{"name", address.name},
+              {"line1", address.line1},
+              {"line2", address.line2},
+              {"line3", address.line3},
+              {"city", address.city},
+              {"state_or_region", address.state_or_region},
+              {"postal_code", address.postal_code},
+              {"country_code", address.country_code},
+              {"phone", address.phone}}
+      .dump();
+}
+
+// The message never quotes the text: it is buyer personal data.
+Result<domain::Address> AddressFromJson(std::string_view text, std::string_view order_id) {
+  try {
+    const json j = json::parse(text);
+    domain::Address address;
+    address.name = j.at("name").get<std::string>();
+    address.line1 = j.at("line1").get<std::string>();
+    address.line2 = j.at("line2").get<std::string>();
+    address.line3 = j.at("line3").get<std::string>();
+    address.city = j.at("city").get<std::string>();
+    address.state_or_region = j.at("state_or_region").get<std::string>();
+    address.postal_code = j.at("postal_code").get<std::string>();
+    address.country_code = j.at("country_code").get<std::string>();
+    address.phone = j.at("phone").get<std::string>();
+    return address;
+  } catch (const json::exception& e) {
+    return DataLossError(fmt::format(
+        "sqlite: read order '{}': stored shipping address is unreadable (json error {})", order_id,
+        e.id));
+  }
+}
+
+std::string ParcelToJson(const domain::Parcel& parcel) {
+  json items = json::array();
+  for (const auto& item : parcel.items) {
+    items.push_back({{"order_item_id", item.order_item_id}, {"quantity", item.quantity}});
+  }
+  return json{{"package_reference_id", parcel.package_reference_id},
+              {"carrier_code", parcel.carrier_code},
+              {"carrier_name", parcel.carrier_name},
+              {"shipping_method", parcel.shipping_method},
+              {"tracking_number", parcel.tracking_number},
+              {"ship_date", FormatIso8601(parcel.ship_date)},
+              {"items", std::move(items)}}
+      .dump();
+}
+
+Result<domain::Parcel> ParcelFromJson(std::string_view text, std::int64_t id) {
+  auto bad = [&](std::string_view why) {
+    return DataLossError(
+        fmt::format("sqlite: read outbox entry {}: stored parcel is unreadable: {}", id, why));
+  };
+  try {
+    const json j = json::parse(text);
+    domain::Parcel parcel;
+    parcel.package_reference_id = j.at("package_reference_id").get<std::string>();
+    parcel.carrier_code = j.at("carrier_code").get<std::string>();
+    parcel.carrier_name = j.at("carrier_name").get<std::string>();
+    parcel.shipping_method = j.at("shipping_method").get<std::string>();
+    parcel.tracking_number = j.at("tracking_number").get<std::string>();
+    auto ship_date = ParseIso8601(j.at("ship_date").get<std::string>());
+    if (!ship_date.ok()) {
+      return bad(ship_date.status().message());
+    }
+    parcel.ship_date = *ship_date;
+    for (const auto& item : j.at("items")) {
+      parcel.items.push_back({.order_item_id = item.at("order_item_id").get<std::string>(),
+                              .quantity = item.at("quantity").get<std::int32_t>()});
+    }
+    return parcel;
+  } catch (const json::exception& e) {
+    return bad(e.what());
+  }
+}
+
+Status CheckLimit(int limit, std::string_view what) {
+  if (limit <= 0) {
+    return InvalidArgumentError(fmt::format("{}: limit must be positive, got {}", what, limit));
+  }
+  return Status::Ok();
+}
+
+// --- SQL ------------------------------------------------------------------------
+
+constexpr std::string_view kOrderColumns =
+    "amazon_order_id, marketplace_id, status, purchase_date, last_update_date, "
+    "earliest_ship_date, latest_ship_date, ship_service_level, automated_carrier, "
+    "automated_ship_method, is_prime, is_business, shipping_address, sync_state, "
+    "clarus_goods_out_id, sync_updated_at, updated_at";
+
+constexpr std::string_view kUpsertOrder = R"sql(
+INSERT INTO orders (amazon_order_id, marketplace_id, status, purchase_date, last_update_date,
+  earliest_ship_date, latest_ship_date, ship_service_level, automated_carrier,
+  automated_ship_method, is_prime, is_business, shipping_address, sync_state,
+  clarus_goods_out_id, sync_updated_at, updated_at)
+VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, 'New', '', ?14, ?14)
+ON CONFLICT (amazon_order_id) DO UPDATE SET
+  marketplace_id = excluded.marketplace_id, status = excluded.status,
+  purchase_date = excluded.purchase_date, last_update_date = excluded.last_update_date,
+  earliest_ship_date = excluded.earliest_ship_date, latest_ship_date = excluded.latest_ship_date,
+  ship_service_level = excluded.ship_service_level,
+  automated_carrier = excluded.automated_carrier,
+  automated_ship_method = excluded.automated_ship_method, is_prime = excluded.is_prime,
+  is_business = excluded.is_business, shipping_address = excluded.shipping_address,
+  updated_at = excluded.updated_at
+)sql";
+
+constexpr std::string_view kDeleteOrderLines = "DELETE FROM order_lines WHERE amazon_order_id = ?1";
+
+constexpr std::string_view kInsertOrderLine = R"sql(
+INSERT INTO order_lines (amazon_order_id, position, order_item_id, sku, quantity_ordered,
+  quantity_shipped, item_price_minor, item_price_currency)
+VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+)sql";
+
+constexpr std::string_view kSelectOrderLines = R"sql(
+SELECT order_item_id, sku, quantity_ordered, quantity_shipped, item_price_minor,
+  item_price_currency
+FROM order_lines WHERE amazon_order_id = ?1 ORDER BY position
+)sql";
+
+constexpr std::string_view kSelectOrder =
+    "SELECT amazon_order_id, marketplace_id, status, purchase_date, last_update_date, "
+    "earliest_ship_date, latest_ship_date, ship_service_level, automated_carrier, "
+    "automated_ship_method, is_prime, is_business, shipping_address, sync_state, "
+    "clarus_goods_out_id, sync_updated_at, updated_at "
+    "FROM orders WHERE amazon_order_id = ?1";
+
+constexpr std::string_view kListOrders =
+    "SELECT amazon_order_id, marketplace_id, status, purchase_date, last_update_date, "
+    "earliest_ship_date, latest_ship_date, ship_service_level, automated_carrier, "
+    "automated_ship_method, is_prime, is_business, shipping_address, sync_state, "
+    "clarus_goods_out_id, sync_updated_at, updated_at "
+    "FROM orders WHERE (?1 IS NULL OR sync_state = ?1) AND (?2 IS NULL OR status = ?2) "
+    "AND (?3 IS NULL OR updated_at >= ?3) ORDER BY updated_at, amazon_order_id LIMIT ?4";
+
+constexpr std::string_view kSelectSyncState =
+    "SELECT sync_state, clarus_goods_out_id, sync_updated_at FROM orders "
+    "WHERE amazon_order_id = ?1";
+
+constexpr std::string_view kUpdateSyncState =
+    "UPDATE orders SET sync_state = ?2, clarus_goods_out_id = COALESCE(?3, clarus_goods_out_id), "
+    "sync_updated_at = ?4, updated_at = ?4 WHERE amazon_order_id = ?1";
+
+constexpr std::string_view kPurgeBuyerData =
+    "UPDATE orders SET shipping_address = NULL, updated_at = ?1 "
+    "WHERE shipping_address IS NOT NULL AND sync_state IN ('Dispatched', 'Closed') "
+    "AND sync_updated_at < ?2";
+
+constexpr std::string_view kSelectWatermark =
+    "SELECT name, value, updated_at FROM watermarks WHERE name = ?1";
+
+constexpr std::string_view kUpsertWatermark =
+    "INSERT INTO watermarks (name, value, updated_at) VALUES (?1, ?2, ?3) "
+    "ON CONFLICT (name) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at";
+
+constexpr std::string_view kInsertConfirmation = R"sql(
+INSERT INTO confirmation_outbox (idempotency_key, amazon_order_id, package_reference_id,
+  marketplace_id, parcel, deadline, state, attempts, next_attempt_at, last_error, created_at)
+VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'Pending', 0, ?7, '', ?7)
+ON CONFLICT (idempotency_key) DO NOTHING
+)sql";
+
+constexpr std::string_view kSelectConfirmationIdByKey =
+    "SELECT id FROM confirmation_outbox WHERE idempotency_key = ?1";
+
+constexpr std::string_view kSelectConfirmation =
+    "SELECT id, idempotency_key, amazon_order_id, marketplace_id, parcel, deadline, state, "
+    "attempts, next_attempt_at, last_error, created_at, accepted_at, verified_at "
+    "FROM confirmation_outbox WHERE id = ?1";
+
+constexpr std::string_view kListDueConfirmations =
+    "SELECT id, idempotency_key, amazon_order_id, marketplace_id, parcel, deadline, state, "
+    "attempts, next_attempt_at, last_error, created_at, accepted_at, verified_at "
+    "FROM confirmation_outbox WHERE state = 'Pending' AND next_attempt_at <= ?1 "
+    "ORDER BY deadline, id LIMIT ?2";
+
+constexpr std::string_view kUpdateConfirmation = R"sql(
+UPDATE confirmation_outbox SET state = ?2, attempts = ?3, next_attempt_at = ?4, last_error = ?5,
+  accepted_at = CASE WHEN ?2 IN ('Accepted', 'Verified') THEN COALESCE(accepted_at, ?6)
+                     ELSE accepted_at END,
+  verified_at = CASE WHEN ?2 = 'Verified' THEN COALESCE(verified_at, ?6) ELSE verified_at END
+WHERE id = ?1
+)sql";
+
+constexpr std::string_view kCountConfirmations =
+    "SELECT state, COUNT(*) FROM confirmation_outbox GROUP BY state";
+
+constexpr std::string_view kUpsertStockLevel =
+    "INSERT INTO stock_levels (sku, available, observed_at, updated_at) VALUES (?1, ?2, ?3, ?4) "
+    "ON CONFLICT (sku) DO UPDATE SET available = excluded.available, "
+    "observed_at = excluded.observed_at, updated_at = excluded.updated_at";
+
+constexpr std::string_view kSelectStockLevel =
+    "SELECT sku, available, observed_at FROM stock_levels WHERE sku = ?1";
+
+constexpr std::string_view kListStockLevels =
+    "SELECT sku, available, observed_at FROM stock_levels ORDER BY sku";
+
+constexpr std::string_view kInsertStockPublication =
+    "INSERT INTO stock_publications (sku, quantity, published_at, lane, transport, reference) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
+
+constexpr std::string_view kSelectLatestStockPublication =
+    "SELECT sku, quantity, published_at, lane, transport, reference FROM stock_publications "
+    "WHERE sku = ?1 ORDER BY published_at DESC, id DESC LIMIT 1";
+
+constexpr std::string_view kListLatestStockPublications = R"sql(
+SELECT p.sku, p.quantity, p.published_at, p.lane, p.transport, p.reference
+FROM stock_publications AS p
+WHERE p.id = (SELECT q.id FROM stock_publications AS q WHERE q.sku = p.sku
+              ORDER BY q.published_at DESC, q.id DESC LIMIT 1)
+ORDER BY p.sku
+)sql";
+
+constexpr std::string_view kPutMapping = R"sql(
+INSERT INTO ship_method_mappings (marketplace_id, ship_service_level, automated_carrier,
+  automated_ship_method, is_prime, clarus_carrier, clarus_service, amazon_carrier_code,
+  amazon_carrier_name, amazon_shipping_method, updated_at)
+VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+ON CONFLICT (marketplace_id, ship_service_level, automated_carrier, automated_ship_method,
+             is_prime) DO UPDATE SET
+  clarus_carrier = excluded.clarus_carrier, clarus_service = excluded.clarus_service,
+  amazon_carrier_code = excluded.amazon_carrier_code,
+  amazon_carrier_name = excluded.amazon_carrier_name,
+  amazon_shipping_method = excluded.amazon_shipping_method, updated_at = excluded.updated_at
+)sql";
+
+constexpr std::string_view kDeleteMapping =
+    "DELETE FROM ship_method_mappings WHERE marketplace_id = ?1 AND ship_service_level = ?2 "
+    "AND automated_carrier = ?3 AND automated_ship_method = ?4 AND is_prime = ?5";
+
+constexpr std::string_view kListMappings =
+    "SELECT marketplace_id, ship_service_level, automated_carrier, automated_ship_method, "
+    "is_prime, clarus_carrier, clarus_service, amazon_carrier_code, amazon_carrier_name, "
+    "amazon_shipping_method FROM ship_method_mappings "
+    "ORDER BY marketplace_id, ship_service_level, automated_carrier, automated_ship_method, "
+    "is_prime";
+
+// An automated carrier + method mapping sorts before a ship-service-level one.
+constexpr std::string_view kFindMapping = R"sql(
+SELECT marketplace_id, ship_service_level, automated_carrier, automated_ship_method, is_prime,
+  clarus_carrier, clarus_service, amazon_carrier_code, amazon_carrier_name,
+  amazon_shipping_method
+FROM ship_method_mappings
+WHERE marketplace_id = ?1 AND is_prime = ?2 AND (
+  (?3 <> '' AND ?4 <> '' AND automated_carrier = ?3 AND automated_ship_method = ?4
+   AND ship_service_level = '')
+  OR (?5 <> '' AND ship_service_level = ?5 AND automated_carrier = ''
+      AND automated_ship_method = ''))
+ORDER BY automated_carrier = '' LIMIT 1
+)sql";
+
+constexpr std::string_view kHoldException = R"sql(
+INSERT INTO exceptions (kind, subject_id, reason, suggested_fix, first_seen, last_seen, attempts,
+  resolved_at, resolved_by, resolution_note)
+VALUES (?1, ?2, ?3, ?4, ?5, ?5, 1, NULL, '', '')
+ON CONFLICT (kind, subject_id) DO UPDATE SET
+  reason = excluded.reason, suggested_fix = excluded.suggested_fix,
+  last_seen = excluded.last_seen, attempts = exceptions.attempts + 1, resolved_at = NULL,
+  resolved_by = '', resolution_note = ''
+RETURNING id
+)sql";
+
+constexpr std::string_view kSelectException =
+    "SELECT id, kind, subject_id, reason, suggested_fix, first_seen, last_seen, attempts, "
+    "resolved_at, resolved_by, resolution_note FROM exceptions WHERE id = ?1";
+
+constexpr std::string_view kListExceptions =
+    "SELECT id, kind, subject_id, reason, suggested_fix, first_seen, last_seen, attempts, "
+    "resolved_at, resolved_by, resolution_note FROM exceptions "
+    "WHERE (?1 = 0 OR resolved_at IS NULL) AND (?2 IS NULL OR kind = ?2) "
+    "ORDER BY first_seen, id LIMIT ?3";
+
+constexpr std::string_view kResolveException =
+    "UPDATE exceptions SET resolved_at = ?2, resolved_by = ?3, resolution_note = ?4 "
+    "WHERE id = ?1";
+
+constexpr std::string_view kAppendAudit =
+    "INSERT INTO audit_log (at, actor, action, subject, details) VALUES (?1, ?2, ?3, ?4, ?5)";
+
+constexpr std::string_view kListAuditNewest =
+    "SELECT id, at, actor, action, subject, details FROM audit_log ORDER BY id DESC LIMIT ?1";
+
+constexpr std::string_view kListAuditAfter =
+    "SELECT id, at, actor, action, subject, details FROM audit_log WHERE id > ?1 "
+    "ORDER BY id LIMIT ?2";
+
+constexpr std::string_view kCreateMigrationsTable =
+    "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, "
+    "name TEXT NOT NULL, applied_at TEXT NOT NULL) STRICT";
+
+constexpr std::string_view kListMigrations =
+    "SELECT version, name, applied_at FROM schema_migrations ORDER BY version";
+
+constexpr std::string_view kRecordMigration =
+    "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?1, ?2, ?3)";
+
+// --- Row readers ------------------------------------------------------------------
+
+// Reads the order row the statement is on (kOrderColumns order) and its lines.
+Result<StoredOrder> ReadOrder(Statement& row, Connection& connection) {
+  domain::OrderData data;
+  data.amazon_order_id = row.Text(0);
+  data.marketplace_id = row.Text(1);
+  const std::string order_status = row.Text(2);
+  data.purchase_date = row.Time(3);
+  data.last_update_date = row.Time(4);
+  data.earliest_ship_date = row.OptionalTime(5);
+  data.latest_ship_date = row.OptionalTime(6);
+  data.ship_service_level = row.Text(7);
+  data.automated_carrier = row.Text(8);
+  data.automated_ship_method = row.Text(9);
+  data.is_prime = row.Bool(10);
+  data.is_business = row.Bool(11);
+  const bool has_address = !row.IsNull(12);
+  const std::string address = row.Text(12);
+  const std::string sync_state = row.Text(13);
+  OrderSyncState sync;
+  sync.clarus_goods_out_id = row.Text(14);
+  sync.updated_at = row.Time(15);
+  const TimePoint updated_at = row.Time(16);
+  RETURN_IF_ERROR(row.ColumnStatus());
+
+  const auto data_loss = [&](const Status& cause) {
+    return DataLossError(
+        fmt::format("sqlite: read order '{}': {}", data.amazon_order_id, cause.message()));
+  };
+  auto parsed_status = domain::ParseOrderStatus(order_status);
+  if (!parsed_status.ok()) {
+    return data_loss(parsed_status.status());
+  }
+  data.status = *parsed_status;
+  auto parsed_sync = ParseSyncState(sync_state);
+  if (!parsed_sync.ok()) {
+    return data_loss(parsed_sync.status());
+  }
+  sync.state = *parsed_sync;
+  if (has_address) {
+    ASSIGN_OR_RETURN(data.shipping_address, AddressFromJson(address, data.amazon_order_id));
+  }
+
+  ASSIGN_OR_RETURN(auto lines, connection.Prepare(kSelectOrderLines, "read order lines"));
+  lines->BindText(data.amazon_order_id);
+  while (true) {
+    ASSIGN_OR_RETURN(const bool more, lines->Step());
+    if (!more) {
+      break;
+    }
+    domain::OrderLine line;
+    line.order_item_id = lines->Text(0);
+    line.sku = lines->Text(1);
+    line.quantity_ordered = lines->Int32(2);
+    line.quantity_shipped = lines->Int32(3);
+    if (!lines->IsNull(4)) {
+      auto price = domain::Money::Create(lines->Int(4), lines->Text(5));
+      if (!price.ok()) {
+        return data_loss(price.status());
+      }
+      line.item_price = *price;
+    }
+    data.lines.push_back(std::move(line));
+  }
+  auto order = domain::Order::Create(std::move(data));
+  if (!order.ok()) {
+    return DataLossError(fmt::format("sqlite: read order: {}", order.status().message()));
+  }
+  return StoredOrder{.order = std::move(*order), .sync = std::move(sync), .updated_at = updated_at};
+}
+
+Result<OutboxEntry> ReadConfirmation(Statement& row) {
+  OutboxEntry entry;
+  entry.id = row.Int(0);
+  entry.idempotency_key = row.Text(1);
+  entry.amazon_order_id = row.Text(2);
+  entry.marketplace_id = row.Text(3);
+  const std::string parcel = row.Text(4);
+  entry.deadline = row.Time(5);
+  const std::string state = row.Text(6);
+  entry.attempts = row.Int32(7);
+  entry.next_attempt_at = row.Time(8);
+  entry.last_error = row.Text(9);
+  entry.created_at = row.Time(10);
+  entry.accepted_at = row.OptionalTime(11);
+  entry.verified_at = row.OptionalTime(12);
+  RETURN_IF_ERROR(row.ColumnStatus());
+  ASSIGN_OR_RETURN(entry.parcel, ParcelFromJson(parcel, entry.id));
+  auto parsed_state = ParseConfirmationState(state);
+  if (!parsed_state.ok()) {
+    return DataLossError(
+        fmt::format("sqlite: read outbox entry {}: {}", entry.id, parsed_state.status().message()));
+  }
+  entry.state = *parsed_state;
+  return entry;
+}
+
+Result<domain::StockLevel> ReadStockLevel(Statement& row) {
+  domain::StockLevelData data{
+      .sku = row.Text(0), .available = row.Int(1), .observed_at = row.Time(2)};
+  RETURN_IF_ERROR(row.ColumnStatus());
+  auto level = domain::StockLevel::Create(std::move(data));
+  if (!level.ok()) {
+    return DataLossError(fmt::format("sqlite: read stock level: {}", level.status().message()));
+  }
+  return std::move(*level);
+}
+
+Result<StockPublication> ReadStockPublication(Statement& row) {
+  StockPublication publication{.sku = row.Text(0),
+                               .quantity = row.Int(1),
+                               .published_at = row.Time(2),
+                               .lane = row.Text(3),
+                               .transport = row.Text(4),
+                               .reference = row.Text(5)};
+  RETURN_IF_ERROR(row.ColumnStatus());
+  return publication;
+}
+
+Result<domain::ShipMethodMapping> ReadMapping(Statement& row) {
+  auto mapping = domain::ShipMethodMapping::Create({.marketplace_id = row.Text(0),
+                                                    .ship_service_level = row.Text(1),
+                                                    .automated_carrier = row.Text(2),
+                                                    .automated_ship_method = row.Text(3),
+                                                    .is_prime = row.Bool(4),
+                                                    .clarus_carrier = row.Text(5),
+                                                    .clarus_service = row.Text(6),
+                                                    .amazon_carrier_code = row.Text(7),
+                                                    .amazon_carrier_name = row.Text(8),
+                                                    .amazon_shipping_method = row.Text(9)});
+  if (!mapping.ok()) {
+    return DataLossError(
+        fmt::format("sqlite: read ship-method mapping: {}", mapping.status().message()));
+  }
+  return std::move(*mapping);
+}
+
+Result<HeldException> ReadException(Statement& row) {
+  HeldException held{.id = row.Int(0),
+                     .kind = row.Text(1),
+                     .subject_id = row.Text(2),
+                     .reason = row.Text(3),
+                     .suggested_fix = row.Text(4),
+                     .first_seen = row.Time(5),
+                     .last_seen = row.Time(6),
+                     .attempts = row.Int32(7),
+                     .resolved_at = row.OptionalTime(8),
+                     .resolved_by = row.Text(9),
+                     .resolution_note = row.Text(10)};
+  RETURN_IF_ERROR(row.ColumnStatus());
+  return held;
+}
+
+Result<AuditEntry> ReadAudit(Statement& row) {
+  AuditEntry entry{.id = row.Int(0),
+                   .at = row.Time(1),
+                   .actor = row.Text(2),
+                   .action = row.Text(3),
+                   .subject = row.Text(4),
+                   .details = row.Text(5)};
+  RETURN_IF_ERROR(row.ColumnStatus());
+  return entry;
+}
+
+// Steps through every row of `stmt`, reading each with `read`.
+template <typename T, typename Read>
+Result<std::vector<T>> ReadAll(Statement& stmt, Read read) {
+  std::vector<T> out;
+  while (true) {
+    ASSIGN_OR_RETURN(const bool more, stmt.Step());
+    if (!more) {
+      return out;
+    }
+    ASSIGN_OR_RETURN(T value, read(stmt));
+    out.push_back(std::move(value));
+  }
+}
+
+// Steps once and reads the row with `read`; nullopt when there is none.
+template <typename T, typename Read>
+Result<std::optional<T>> ReadOptional(Statement& stmt, Read read) {
+  ASSIGN_OR_RETURN(const bool found, stmt.Step());
+  if (!found) {
+    return std::optional<T>();
+  }
+  ASSIGN_OR_RETURN(T value, read(stmt));
+  return std::optional<T>(std::move(value));
+}
+
+// Applies the migrations `connection`'s database lacks, each in its own
+// write transaction that also records it, so that a crash mid-way leaves the
+// database at a whole version. The check runs inside the transaction so that
+// two processes opening one file at once do not both apply a migration.
+Status Migrate(Connection& connection, Clock& clock) {
+  while (true) {
+    RETURN_IF_ERROR(connection.Exec("BEGIN IMMEDIATE", "begin migration"));
+    auto step = [&]() -> Result<bool> {
+      RETURN_IF_ERROR(connection.Exec(kCreateMigrationsTable, "create schema_migrations"));
+      std::vector<int> applied;
+      {
+        ASSIGN_OR_RETURN(auto list, connection.Prepare(kListMigrations, "list migrations"));
+        while (true) {
+          ASSIGN_OR_RETURN(const bool more, list->Step());
+          if (!more) {
+            break;
+          }
+          applied.push_back(static_cast<int>(list->Int(0)));
+        }
+      }
+      ASSIGN_OR_RETURN(const auto pending, PendingMigrations(SqliteMigrations(), applied));
+      if (pending.empty()) {
+        return false;
+      }
+      const Migration& next = pending.front();
+      const std::string purpose = fmt::format("apply migration {} ({})", next.version, next.name);
+      RETURN_IF_ERROR(connection.Exec(next.sql, purpose));
+      ASSIGN_OR_RETURN(auto record, connection.Prepare(kRecordMigration, "record migration"));
+      record->BindInt(next.version);
+      record->BindText(next.name);
+      record->BindTime(clock.Now());
+      RETURN_IF_ERROR(record->Run());
+      return true;
+    };
+    auto applied_one = step();
+    if (!applied_one.ok()) {
+      connection.Exec("ROLLBACK", "roll back migration").IgnoreError();
+      return applied_one.status();
+    }
+    RETURN_IF_ERROR(connection.Exec("COMMIT", "commit migration"));
+    if (!*applied_one) {
+      return Status::Ok();
+    }
+  }
+}
+
+class SqliteStore;
+
+class SqliteTransaction final : public Transaction {
+ public:
+  SqliteTransaction(SqliteStore* store, std::unique_ptr<Connection> connection, Clock* clock)
+      : store_(store), connection_(std::move(connection)), clock_(clock) {}
+  ~SqliteTransaction() override;
+  SqliteTransaction(const SqliteTransaction&) = delete;
+  SqliteTransaction& operator=(const SqliteTransaction&) = delete;
+
+  Status Commit() override {
+    RETURN_IF_ERROR(CheckActive("commit"));
+    done_ = true;
+    Status status = connection_->Exec("COMMIT", "commit");
+    if (!status.ok() && connection_->InTransaction()) {
+      connection_->Exec("ROLLBACK", "roll back a failed commit").IgnoreError();
+    }
+    return status;
+  }
+
+  // Orders.
+
+  Status UpsertOrder(const domain::Order& order) override {
+    RETURN_IF_ERROR(CheckActive("upsert order"));
+    const TimePoint now = clock_->Now();
+    {
+      ASSIGN_OR_RETURN(auto stmt, connection_->Prepare(kUpsertOrder, "upsert order"));
+      stmt->BindText(order->amazon_order_id);
+      stmt->BindText(order->marketplace_id);
+      stmt->BindText(domain::OrderStatusName(order->status));
+      stmt->BindTime(order->purchase_date);
+      stmt->BindTime(order->last_update_date);
+      stmt->BindOptionalTime(order->earliest_ship_date);
+      stmt->BindOptionalTime(order->latest_ship_date);
+      stmt->BindText(order->ship_service_level);
+      stmt->BindText(order->automated_carrier);
+      stmt->BindText(order->automated_ship_method);
+      stmt->BindBool(order->is_prime);
+      stmt->BindBool(order->is_business);
+      if (order->shipping_address) {
+        stmt->BindText(AddressToJson(*order->shipping_address));
+      } else {
+        stmt->BindNull();
+      }
+      stmt->BindTime(now);
+      RETURN_IF_ERROR(stmt->Run());
+    }
+    {
+      ASSIGN_OR_RETURN(auto stmt, connection_->Prepare(kDeleteOrderLines, "replace order lines"));
+      stmt->BindText(order->amazon_order_id);
+      RETURN_IF_ERROR(stmt->Run());
+    }
+    std::int64_t position = 0;
+    for (const auto& line : order->lines) {
+      ASSIGN_OR_RETURN(auto stmt, connection_->Prepare(kInsertOrderLine, "insert order line"));
+      stmt->BindText(order->amazon_order_id);
+      stmt->BindInt(position++);
+      stmt->BindText(line.order_item_id);
+      stmt->BindText(line.sku);
+      stmt->BindInt(line.quantity_ordered);
+      stmt->BindInt(line.quantity_shipped);
+      if (line.item_price) {
+        stmt->BindInt(line.item_price->MinorUnits());
+        stmt->BindText(line.item_price->Currency());
+      } else {
+        stmt->BindNull();
+        stmt->BindNull();
+      }
+      RETURN_IF_ERROR(stmt->Run());
+    }
+    return Status::Ok();
+  }
+
+  Result<StoredOrder> GetOrder(std::string_view amazon_order_id) override {
+    RETURN_IF_ERROR(CheckActive("get order"));
+    ASSIGN_OR_RETURN(auto stmt, connection_->Prepare(kSelectOrder, "get order"));
+    stmt->BindText(amazon_order_id);
+    ASSIGN_OR_RETURN(auto order, ReadOptional<StoredOrder>(*stmt, [&](Statement& row) {
+                       return ReadOrder(row, *connection_);
+                     }));
+    if (!order) {
+      return NotFoundError(fmt::format("order '{}' is not in the store", amazon_order_id));
+    }
+    return std::move(*order);
+  }
+
+  Result<std::vector<StoredOrder>> ListOrders(const OrderFilter& filter) override {
+    RETURN_IF_ERROR(CheckActive("list orders"));
+    RETURN_IF_ERROR(CheckLimit(filter.limit, "list orders"));
+    ASSIGN_OR_RETURN(auto stmt, connection_->Prepare(kListOrders, "list orders"));
+    stmt->BindOptionalText(filter.sync_state ? std::optional(SyncStateName(*filter.sync_state))
+                                             : std::nullopt);
+    stmt->BindOptionalText(filter.status ? std::optional(domain::OrderStatusName(*filter.status))
+                                         : std::nullopt);
+    stmt->BindOptionalTime(filter.updated_since);
+    stmt->BindInt(filter.limit);
+    return ReadAll<StoredOrder>(*stmt,
+                                [&](Statement& row) { return ReadOrder(row, *connection_); });
+  }
+
+  Result<OrderSyncState> GetOrderSyncState(std::string_view amazon_order_id) override {
+    RETURN_IF_ERROR(CheckActive("get order sync state"));
+    ASSIGN_OR_RETURN(auto stmt, connection_->Prepare(kSelectSyncState, "get order sync state"));
+    stmt->BindText(amazon_order_id);
+    ASSIGN_OR_RETURN(
+        auto sync,
+        ReadOptional<OrderSyncState>(*stmt, [](Statement& row) -> Result<OrderSyncState> {
+          OrderSyncState out;
+          const std::string state = row.Text(0);
+          out.clarus_goods_out_id = row.Text(1);
+          out.updated_at = row.Time(2);
+          RETURN_IF_ERROR(row.ColumnStatus());
+          auto parsed = ParseSyncState(state);
+          if (!parsed.ok()) {
+            return DataLossError(
+                fmt::format("sqlite: get order sync state: {}", parsed.status().message()));
+          }
+          out.state = *parsed;
+          return out;
+        }));
+    if (!sync) {
+      return NotFoundError(fmt::format("order '{}' is not in the store", amazon_order_id));
+    }
+    return std::move(*sync);
+  }
+
+  Status SetOrderSyncState(std::string_view amazon_order_id, SyncState state,
+                           std::optional<std::string_view> clarus_goods_out_id) override {
+    RETURN_IF_ERROR(CheckActive("set order sync state"));
+    ASSIGN_OR_RETURN(auto stmt, connection_->Prepare(kUpdateSyncState, "set order sync state"));
+    stmt->BindText(amazon_order_id);
+    stmt->BindText(SyncStateName(state));
+    stmt->BindOptionalText(clarus_goods_out_id);
+    stmt->BindTime(clock_->Now());
+    RETURN_IF_ERROR(stmt->Run());
+    if (stmt->Changes() == 0) {
+      return NotFoundError(fmt::format("order '{}' is not in the store", amazon_order_id));
+    }
+    return Status::Ok();
+  }
+
+  Result<std::int64_t> PurgeBuyerData(TimePoint before) override {
+    RETURN_IF_ERROR(CheckActive("purge buyer data"));
+    ASSIGN_OR_RETURN(auto stmt, connection_->Prepare(kPurgeBuyerData, "purge buyer data"));
+    stmt->BindTime(clock_->Now());
+    stmt->BindTime(before);
+    RETURN_IF_ERROR(stmt->Run());
+    return stmt->Changes();
+  }
+
+  // Watermarks.
+
+  Result<std::optional<Watermark>> FindWatermark(std::string_view name) override {
+    RETURN_IF_ERROR(CheckActive("find watermark"));
+    ASSIGN_OR_RETURN(auto stmt, connection_->Prepare(kSelectWatermark, "find watermark"));
+    stmt->BindText(name);
+    return ReadOptional<Watermark>(*stmt, [](Statement& row) -> Result<Watermark> {
+      Watermark out{.name = row.Text(0), .value = row.Text(1), .updated_at = row.Time(2)};
+      RETURN_IF_ERROR(row.ColumnStatus());
+      return out;
+    });
+  }
+
+  Status SetWatermark(std::string_view name, std::string_view value) override {
+    RETURN_IF_ERROR(CheckActive("set watermark"));
+    ASSIGN_OR_RETURN(auto stmt, connection_->Prepare(kUpsertWatermark, "set watermark"));
+    stmt->BindText(name);
+    stmt->BindText(value);
+    stmt->BindTime(clock_->Now());
+    return stmt->Run();
+  }
+
+  // Outbox.
+
+  Result<EnqueueOutcome> EnqueueConfirmation(const NewConfirmation& confirmation) override {
+    RETURN_IF_ERROR(CheckActive("enqueue confirmation"));
+    if (confirmation.idempotency_key.empty()) {
+      return InvalidArgumentError("enqueue confirmation: the idempotency key is empty");
+    }
+    {
+      ASSIGN_OR_RETURN(auto stmt,
+                       connection_->Prepare(kInsertConfirmation, "enqueue confirmation"));
+      stmt->BindText(confirmation.idempotency_key);
+      stmt->BindText(confirmation.amazon_order_id);
+      stmt->BindText(confirmation.parcel.package_reference_id);
+      stmt->BindText(confirmation.marketplace_id);
+      stmt->BindText(ParcelToJson(confirmation.parcel));
+      stmt->BindTime(confirmation.deadline);
+      stmt->BindTime(clock_->Now());
+      RETURN_IF_ERROR(stmt->Run());
+      if (stmt->Changes() == 1) {
+        return EnqueueOutcome{.id = connection_->LastInsertId(), .created = true};
+      }
+    }
+    ASSIGN_OR_RETURN(auto stmt, connection_->Prepare(kSelectConfirmationIdByKey,
+                                                     "find confirmation by idempotency key"));
+    stmt->BindText(confirmation.idempotency_key);
+    ASSIGN_OR_RETURN(const bool found, stmt->Step());
+    if (!found) {
+      return InternalError(fmt::format("enqueue confirmation: key '{}' neither inserted nor found",
+                                       confirmation.idempotency_key));
+    }
+    return EnqueueOutcome{.id = stmt->Int(0), .created = false};
+  }
+
+  Result<OutboxEntry> GetConfirmation(std::int64_t id) override {
+    RETURN_IF_ERROR(CheckActive("get confirmation"));
+    ASSIGN_OR_RETURN(auto stmt, connection_->Prepare(kSelectConfirmation, "get confirmation"));
+    stmt->BindInt(id);
+    ASSIGN_OR_RETURN(auto entry, ReadOptional<OutboxEntry>(*stmt, ReadConfirmation));
+    if (!entry) {
+      return NotFoundError(fmt::format("outbox entry {} does not exist", id));
+    }
+    return std::move(*entry);
+  }
+
+  Result<std::vector<OutboxEntry>> ListDueConfirmations(TimePoint now, int limit) override {
+    RETURN_IF_ERROR(CheckActive("list due confirmations"));
+    RETURN_IF_ERROR(CheckLimit(limit, "list due confirmations"));
+    ASSIGN_OR_RETURN(auto stmt,
+                     connection_->Prepare(kListDueConfirmations, "list due confirmations"));
+    stmt->BindTime(now);
+    stmt->BindInt(limit);
+    return ReadAll<OutboxEntry>(*stmt, ReadConfirmation);
+  }
+
+  Status UpdateConfirmation(std::int64_t id, const ConfirmationUpdate& update) override {
+    RETURN_IF_ERROR(CheckActive("update confirmation"));
+    ASSIGN_OR_RETURN(auto stmt, connection_->Prepare(kUpdateConfirmation, "update confirmation"));
+    stmt->BindInt(id);
+    stmt->BindText(ConfirmationStateName(update.state));
+    stmt->BindInt(update.attempts);
+    stmt->BindTime(update.next_attempt_at);
+    stmt->BindText(update.last_error);
+    stmt->BindTime(clock_->Now());
+    RETURN_IF_ERROR(stmt->Run());
+    if (stmt->Changes() == 0) {
+      return NotFoundError(fmt::format("outbox entry {} does not exist", id));
+    }
+    return Status::Ok();
+  }
+
+  Result<std::map<ConfirmationState, std::int64_t>> CountConfirmationsByState() override {
+    RETURN_IF_ERROR(CheckActive("count confirmations"));
+    ASSIGN_OR_RETURN(auto stmt, connection_->Prepare(kCountConfirmations, "count confirmations"));
+    std::map<ConfirmationState, std::int64_t> counts;
+    while (true) {
+      ASSIGN_OR_RETURN(const bool more, stmt->Step());
+      if (!more) {
+        return counts;
+      }
+      auto state = ParseConfirmationState(stmt->Text(0));
+      if (!state.ok()) {
+        return DataLossError(
+            fmt::format("sqlite: count confirmations: {}", state.status().message()));
+      }
+      counts[*state] = stmt->Int(1);
+    }
+  }
+
+  // Stock.
+
+  Status UpsertStockLevel(const domain::StockLevel& level) override {
+    RETURN_IF_ERROR(CheckActive("upsert stock level"));
+    ASSIGN_OR_RETURN(auto stmt, connection_->Prepare(kUpsertStockLevel, "upsert stock level"));
+    stmt->BindText(level->sku);
+    stmt->BindInt(level->available);
+    stmt->BindTime(level->observed_at);
+    stmt->BindTime(clock_->Now());
+    return stmt->Run();
+  }
+
+  Result<domain::StockLevel> GetStockLevel(std::string_view sku) override {
+    RETURN_IF_ERROR(CheckActive("get stock level"));
+    ASSIGN_OR_RETURN(auto stmt, connection_->Prepare(kSelectStockLevel, "get stock level"));
+    stmt->BindText(sku);
+    ASSIGN_OR_RETURN(auto level, ReadOptional<domain::StockLevel>(*stmt, ReadStockLevel));
+    if (!level) {
+      return NotFoundError(fmt::format("no stock level for SKU '{}'", sku));
+    }
+    return std::move(*level);
+  }
+
+  Result<std::vector<domain::StockLevel>> ListStockLevels() override {
+    RETURN_IF_ERROR(CheckActive("list stock levels"));
+    ASSIGN_OR_RETURN(auto stmt, connection_->Prepare(kListStockLevels, "list stock levels"));
+    return ReadAll<domain::StockLevel>(*stmt, ReadStockLevel);
+  }
+
+  Status RecordStockPublication(const StockPublication& publication) override {
+    RETURN_IF_ERROR(CheckActive("record stock publication"));
+    if (!domain::IsValidSku(publication.sku)) {
+      return InvalidArgumentError(
+          fmt::format("record stock publication: invalid SKU '{}'", publication.sku));
+    }
+    ASSIGN_OR_RETURN(auto stmt,
+                     connection_->Prepare(kInsertStockPublication, "record stock publication"));
+    stmt->BindText(publication.sku);
+    stmt->BindInt(publication.quantity);
+    stmt->BindTime(publication.published_at);
+    stmt->BindText(publication.lane);
+    stmt->BindText(publication.transport);
+    stmt->BindText(publication.reference);
+    return stmt->Run();
+  }
+
+  Result<std::optional<StockPublication>> FindLatestStockPublication(
+      std::string_view sku) override {
+    RETURN_IF_ERROR(CheckActive("find latest stock publication"));
+    ASSIGN_OR_RETURN(auto stmt, connection_->Prepare(kSelectLatestStockPublication,
+                                                     "find latest stock publication"));
+    stmt->BindText(sku);
+    return ReadOptional<StockPublication>(*stmt, ReadStockPublication);
+  }
+
+  Result<std::vector<StockPublication>> ListLatestStockPublications() override {
+    RETURN_IF_ERROR(CheckActive("list latest stock publications"));
+    ASSIGN_OR_RETURN(auto stmt, connection_->Prepare(kListLatestStockPublications,
+                                                     "list latest stock publications"));
+    return ReadAll<StockPublication>(*stmt, ReadStockPublication);
+  }
+
+  // Ship-method mappings.
+
+  Status PutShipMethodMapping(const domain::ShipMethodMapping& mapping) override {
+    RETURN_IF_ERROR(CheckActive("put ship-method mapping"));
+    ASSIGN_OR_RETURN(auto stmt, connection_->Prepare(kPutMapping, "put ship-method mapping"));
+    stmt->BindText(mapping->marketplace_id);
+    stmt->BindText(mapping->ship_service_level);
+    stmt->BindText(mapping->automated_carrier);
+    stmt->BindText(mapping->automated_ship_method);
+    stmt->BindBool(mapping->is_prime);
+    stmt->BindText(mapping->clarus_carrier);
+    stmt->BindText(mapping->clarus_service);
+    stmt->BindText(mapping->amazon_carrier_code);
+    stmt->BindText(mapping->amazon_carrier_name);
+    stmt->BindText(mapping->amazon_shipping_method);
+    stmt->BindTime(clock_->Now());
+    return stmt->Run();
+  }
+
+  Status DeleteShipMethodMapping(const ShipMethodKey& key) override {
+    RETURN_IF_ERROR(CheckActive("delete ship-method mapping"));
+    ASSIGN_OR_RETURN(auto stmt, connection_->Prepare(kDeleteMapping, "delete ship-method mapping"));
+    BindKey(*stmt, key);
+    RETURN_IF_ERROR(stmt->Run());
+    if (stmt->Changes() == 0) {
+      return NotFoundError(fmt::format("no ship-method mapping for {} / {} / {} {} / {}",
+                                       key.marketplace_id, key.ship_service_level,
+                                       key.automated_carrier, key.automated_ship_method,
+                                       key.is_prime ? "prime" : "standard"));
+    }
+    return Status::Ok();
+  }
+
+  Result<std::vector<domain::ShipMethodMapping>> ListShipMethodMappings() override {
+    RETURN_IF_ERROR(CheckActive("list ship-method mappings"));
+    ASSIGN_OR_RETURN(auto stmt, connection_->Prepare(kListMappings, "list ship-method mappings"));
+    return ReadAll<domain::ShipMethodMapping>(*stmt, ReadMapping);
+  }
+
+  Result<std::optional<domain::ShipMethodMapping>> FindShipMethodMapping(
+      const ShipMethodKey& order_key) override {
+    RETURN_IF_ERROR(CheckActive("find ship-method mapping"));
+    ASSIGN_OR_RETURN(auto stmt, connection_->Prepare(kFindMapping, "find ship-method mapping"));
+    stmt->BindText(order_key.marketplace_id);
+    stmt->BindBool(order_key.is_prime);
+    stmt->BindText(order_key.automated_carrier);
+    stmt->BindText(order_key.automated_ship_method);
+    stmt->BindText(order_key.ship_service_level);
+    return ReadOptional<domain::ShipMethodMapping>(*stmt, ReadMapping);
+  }
+
+  // Exceptions.
+
+  Result<std::int64_t> HoldException(const ExceptionHold& hold) override {
+    RETURN_IF_ERROR(CheckActive("hold exception"));
+    if (hold.kind.empty() || hold.subject_id.empty()) {
+      return InvalidArgumentError("hold exception: kind and subject id must not be empty");
+    }
+    ASSIGN_OR_RETURN(auto stmt, connection_->Prepare(kHoldException, "hold exception"));
+    stmt->BindText(hold.kind);
+    stmt->BindText(hold.subject_id);
+    stmt->BindText(hold.reason);
+    stmt->BindText(hold.suggested_fix);
+    stmt->BindTime(clock_->Now());
+    ASSIGN_OR_RETURN(const bool row, stmt->Step());
+    if (!row) {
+      return InternalError("sqlite: hold exception: no id returned");
+    }
+    const std::int64_t id = stmt->Int(0);
+    // RETURNING yields its row before the statement is complete; finish it so
+    // that the write is done when this returns.
+    ASSIGN_OR_RETURN(const bool more, stmt->Step());
+    if (more) {
+      return InternalError("sqlite: hold exception: more than one row returned");
+    }
+    return id;
+  }
+
+  Status ResolveException(std::int64_t id, std::string_view resolved_by,
+                          std::string_view note) override {
+    RETURN_IF_ERROR(CheckActive("resolve exception"));
+    ASSIGN_OR_RETURN(const HeldException held, GetException(id));
+    if (!held.IsOpen()) {
+      return FailedPreconditionError(
+          fmt::format("exception {} is already resolved by '{}'", id, held.resolved_by));
+    }
+    ASSIGN_OR_RETURN(auto stmt, connection_->Prepare(kResolveException, "resolve exception"));
+    stmt->BindInt(id);
+    stmt->BindTime(clock_->Now());
+    stmt->BindText(resolved_by);
+    stmt->BindText(note);
+    return stmt->Run();
+  }
+
+  Result<HeldException> GetException(std::int64_t id) override {
+    RETURN_IF_ERROR(CheckActive("get exception"));
+    ASSIGN_OR_RETURN(auto stmt, connection_->Prepare(kSelectException, "get exception"));
+    stmt->BindInt(id);
+    ASSIGN_OR_RETURN(auto held, ReadOptional<HeldException>(*stmt, ReadException));
+    if (!held) {
+      return NotFoundError(fmt::format("exception {} does not exist", id));
+    }
+    return std::move(*held);
+  }
+
+  Result<std::vector<HeldException>> ListExceptions(const ExceptionFilter& filter) override {
+    RETURN_IF_ERROR(CheckActive("list exceptions"));
+    RETURN_IF_ERROR(CheckLimit(filter.limit, "list exceptions"));
+    ASSIGN_OR_RETURN(auto stmt, connection_->Prepare(kListExceptions, "list exceptions"));
+    stmt->BindBool(filter.open_only);
+    stmt->BindOptionalText(filter.kind);
+    stmt->BindInt(filter.limit);
+    return ReadAll<HeldException>(*stmt, ReadException);
+  }
+
+  // Audit log.
+
+  Result<std::int64_t> AppendAudit(const NewAuditEntry& entry) override {
+    RETURN_IF_ERROR(CheckActive("append audit entry"));
+    ASSIGN_OR_RETURN(auto stmt, connection_->Prepare(kAppendAudit, "append audit entry"));
+    stmt->BindTime(entry.at);
+    stmt->BindText(entry.actor);
+    stmt->BindText(entry.action);
+    stmt->BindText(entry.subject);
+    stmt->BindText(entry.details);
+    RETURN_IF_ERROR(stmt->Run());
+    return connection_->LastInsertId();
+  }
+
+  Result<std::vector<AuditEntry>> ListAudit(const AuditQuery& query) override {
+    RETURN_IF_ERROR(CheckActive("list audit log"));
+    RETURN_IF_ERROR(CheckLimit(query.limit, "list audit log"));
+    if (query.after_id) {
+      ASSIGN_OR_RETURN(auto stmt, connection_->Prepare(kListAuditAfter, "list audit log"));
+      stmt->BindInt(*query.after_id);
+      stmt->BindInt(query.limit);
+      return ReadAll<AuditEntry>(*stmt, ReadAudit);
+    }
+    ASSIGN_OR_RETURN(auto stmt, connection_->Prepare(kListAuditNewest, "list audit log"));
+    stmt->BindInt(query.limit);
+    return ReadAll<AuditEntry>(*stmt, ReadAudit);
+  }
+
+  // Schema.
+
+  Result<std::vector<AppliedMigration>> ListAppliedMigrations() override {
+    RETURN_IF_ERROR(CheckActive("list migrations"));
+    ASSIGN_OR_RETURN(auto stmt, connection_->Prepare(kListMigrations, "list migrations"));
+    return ReadAll<AppliedMigration>(*stmt, [](Statement& row) -> Result<AppliedMigration> {
+      AppliedMigration out{
+          .version = static_cast<int>(row.Int(0)), .name = row.Text(1), .applied_at = row.Time(2)};
+      RETURN_IF_ERROR(row.ColumnStatus());
+      return out;
+    });
+  }
+
+  Status ExecuteSqlForTest(std::string_view sql) override {
+    RETURN_IF_ERROR(CheckActive("execute sql"));
+    return connection_->Exec(sql, "execute sql for test");
+  }
+
+ private:
+  Status CheckActive(std::string_view operation) const {
+    if (done_) {
+      return FailedPreconditionError(
+          fmt::format("{}: the transaction has already been committed", operation));
+    }
+    return Status::Ok();
+  }
+
+  static void BindKey(Statement& stmt, const ShipMethodKey& key) {
+    stmt.BindText(key.marketplace_id);
+    stmt.BindText(key.ship_service_level);
+    stmt.BindText(key.automated_carrier);
+    stmt.BindText(key.automated_ship_method);
+    stmt.BindBool(key.is_prime);
+  }
+
+  SqliteStore* store_;
+  std::unique_ptr<Connection> connection_;
+  Clock* clock_;
+  bool done_ = false;
+};
+
+class SqliteStore final : public Store {
+ public:
+  SqliteStore(std::string path, Clock* clock, size_t max_connections)
+      : path_(std::move(path)), clock_(clock), max_connections_(max_connections) {}
+
+  // Opens the first connection, migrates through it and keeps it for reuse.
+  Status Init() {
+    ASSIGN_OR_RETURN(auto connection, Connection::Open(path_));
+    RETURN_IF_ERROR(Migrate(*connection, *clock_));
+    std::lock_guard lock(mu_);
+    ++open_connections_;
+    idle_.push_back(std::move(connection));
+    return Status::Ok();
+  }
+
+  Result<std::unique_ptr<Transaction>> Begin() override { return BeginMode(false); }
+  Result<std::unique_ptr<Transaction>> BeginReadOnly() override { return BeginMode(true); }
+
+  // Takes back a connection from an ended transaction. A connection left in
+  // an unknown state (a failed rollback) is closed instead of reused.
+  void Release(std::unique_ptr<Connection> connection, bool reusable) {
+    {
+      std::lock_guard lock(mu_);
+      if (reusable) {
+        idle_.push_back(std::move(connection));
+      } else {
+        --open_connections_;
+      }
+    }
+    cv_.notify_one();
+    // A discarded connection closes here, outside the lock.
+  }
+
+ private:
+  Result<std::unique_ptr<Transaction>> BeginMode(bool read_only) {
+    ASSIGN_OR_RETURN(auto connection, Acquire());
+    // query_only makes SQLite refuse writes through this connection, which is
+    // how a read-only transaction enforces its contract; BEGIN (deferred)
+    // takes no write lock, so readers never wait for the writer under WAL.
+    // Pooled connections move between modes, so every Begin sets it.
+    Status status = connection->Exec(
+        read_only ? "PRAGMA query_only = 1; BEGIN" : "PRAGMA query_only = 0; BEGIN IMMEDIATE",
+        read_only ? "begin read-only transaction" : "begin transaction");
+    if (!status.ok()) {
+      const bool reusable = !connection->InTransaction();
+      Release(std::move(connection), reusable);
+      return status;
+    }
+    return std::unique_ptr<Transaction>(
+        std::make_unique<SqliteTransaction>(this, std::move(connection), clock_));
+  }
+
+  // Hands out an idle connection, opens a new one below the limit, or waits
+  // for one to come back. The wait is on wall time, like SQLite's own busy
+  // timeout, because it is about real contention, not the simulated clock.
+  Result<std::unique_ptr<Connection>> Acquire() {
+    {
+      std::unique_lock lock(mu_);
+      const bool available = cv_.wait_for(lock, std::chrono::milliseconds(kBusyTimeoutMs), [&] {
+        return !idle_.empty() || open_connections_ < max_connections_;
+      });
+      if (!available) {
+        return AbortedError(
+            fmt::format("sqlite: begin transaction: all {} connections stayed busy for {} ms",
+                        max_connections_, kBusyTimeoutMs));
+      }
+      if (!idle_.empty()) {
+        auto connection = std::move(idle_.back());
+        idle_.pop_back();
+        return connection;
+      }
+      ++open_connections_;
+    }
+    auto connection = Connection::Open(path_);
+    if (!connection.ok()) {
+      {
+        std::lock_guard lock(mu_);
+        --open_connections_;
+      }
+      cv_.notify_one();
+    }
+    return connection;
+  }
+
+  const std::string path_;
+  Clock* const clock_;
+  const size_t max_connections_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::vector<std::unique_ptr<Connection>> idle_;  // Guarded by mu_.
+  size_t open_connections_ = 0;                    // Guarded by mu_. Idle and in use.
+};
+
+SqliteTransaction::~SqliteTransaction() {
+  bool reusable = true;
+  if (connection_->InTransaction()) {
+    reusable = connection_->Exec("ROLLBACK", "roll back").ok();
+  }
+  store_->Release(std::move(connection_), reusable);
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path, Clock* clock) {
+  // Every connection to ":memory:" is a database of its own, so an in-memory
+  // store has exactly one.
+  const size_t max_connections = path == ":memory:" ? 1 : kMaxConnections;
+  auto store = std::make_unique<SqliteStore>(path, clock, max_connections);
+  RETURN_IF_ERROR(store->Init());
+  return std::unique_ptr<Store>(std::move(store));
+}
+
+}  // namespace sellerbridge::store

@@ -1,0 +1,415 @@
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/clock.h"
+#include "base/result.h"
+#include "domain/dispatch.h"
+#include "domain/order.h"
+#include "domain/ship_method_mapping.h"
+#include "domain/stock.h"
+
+// The durable state of sellerbridge behind one interface, implemented by one
+// backend per folder (store/sqlite/, later store/postgres/) and checked by one
+// conformance suite (store/store_conformance.h).
+//
+// Conventions shared by every operation:
+// - Times are stored in UTC with millisecond precision; sub-millisecond parts
+//   are dropped. Stamps such as updated_at come from the Store's Clock.
+// - `Get…` returns NotFound when the row does not exist; `Find…` returns an
+//   empty optional, for lookups where absence is ordinary.
+// - A busy or locked database surfaces as Aborted (retry the whole
+//   transaction), unreadable stored data as DataLoss, and any other backend
+//   failure as Internal, each with a message naming the operation.
+// - Buyer personal data (shipping addresses) never appears in a Status
+//   message.
+namespace sellerbridge::store {
+
+// Where an order stands in our own flow, independent of Amazon's status.
+enum class SyncState {
+  kNew,           // Imported, not yet validated or sent.
+  kHeld,          // Held for a person (see the exceptions).
+  kSentToClarus,  // A Clarus goods-out exists.
+  kCancelled,     // Cancelled before dispatch.
+  kDispatched,    // Clarus dispatched it; confirmations are in the outbox.
+  kClosed,        // Nothing more to do.
+};
+
+// "New", "Held", "SentToClarus", "Cancelled", "Dispatched", "Closed".
+std::string_view SyncStateName(SyncState state);
+// Parses a name SyncStateName returns; InvalidArgument otherwise.
+Result<SyncState> ParseSyncState(std::string_view name);
+
+struct OrderSyncState {
+  SyncState state = SyncState::kNew;
+  std::string clarus_goods_out_id;  // Empty until a goods-out exists.
+  TimePoint updated_at;             // When state or goods-out id last changed.
+
+  friend bool operator==(const OrderSyncState&, const OrderSyncState&) = default;
+};
+
+// An order as stored: the order itself (lines included) and our sync state.
+struct StoredOrder {
+  domain::Order order;
+  OrderSyncState sync;
+  TimePoint updated_at;  // When the order or its sync state last changed.
+};
+
+// Which orders ListOrders returns. Unset fields do not filter.
+struct OrderFilter {
+  std::optional<SyncState> sync_state;
+  std::optional<domain::OrderStatus> status;  // Amazon's status.
+  std::optional<TimePoint> updated_since;     // StoredOrder::updated_at >= this.
+  int limit = 100;                            // At most this many; must be positive.
+};
+
+// A named value kept between runs: a timestamp (FormatIso8601) or an opaque
+// cursor.
+struct Watermark {
+  std::string name;
+  std::string value;
+  TimePoint updated_at;
+
+  friend bool operator==(const Watermark&, const Watermark&) = default;
+};
+
+// The life of a shipment confirmation in the outbox.
+enum class ConfirmationState {
+  kPending,   // Waiting for next_attempt_at.
+  kSending,   // Handed to Amazon; the outcome is not recorded yet.
+  kAccepted,  // Amazon accepted it.
+  kVerified,  // Reading the order back showed the shipment.
+  kFailed,    // A permanent error, held for a person.
+};
+
+// "Pending", "Sending", "Accepted", "Verified", "Failed".
+std::string_view ConfirmationStateName(ConfirmationState state);
+// Parses a name ConfirmationStateName returns; InvalidArgument otherwise.
+Result<ConfirmationState> ParseConfirmationState(std::string_view name);
+
+// A confirmation to enqueue: one parcel of one order.
+struct NewConfirmation {
+  std::string idempotency_key;  // Unique over the whole outbox, forever.
+  std::string amazon_order_id;
+  std::string marketplace_id;
+  domain::Parcel parcel;  // parcel.package_reference_id is stored as a column too.
+  TimePoint deadline;     // The order's latestShipDate.
+};
+
+struct OutboxEntry {
+  std::int64_t id = 0;  // Assigned by the store, increasing, never reused.
+  std::string idempotency_key;
+  std::string amazon_order_id;
+  std::string marketplace_id;
+  domain::Parcel parcel;
+  TimePoint deadline;
+  ConfirmationState state = ConfirmationState::kPending;
+  std::int32_t attempts = 0;
+  TimePoint next_attempt_at;
+  std::string last_error;  // Empty when there was none.
+  TimePoint created_at;
+  std::optional<TimePoint> accepted_at;
+  std::optional<TimePoint> verified_at;
+
+  friend bool operator==(const OutboxEntry&, const OutboxEntry&) = default;
+};
+
+struct EnqueueOutcome {
+  std::int64_t id = 0;
+  bool created = false;  // False when the key was already there.
+};
+
+// The new values of an outbox entry's mutable fields, written together.
+struct ConfirmationUpdate {
+  ConfirmationState state = ConfirmationState::kPending;
+  std::int32_t attempts = 0;
+  TimePoint next_attempt_at;
+  std::string last_error;
+};
+
+// One publication of a stock quantity to Amazon.
+struct StockPublication {
+  std::string sku;
+  std::int64_t quantity = 0;
+  TimePoint published_at;
+  std::string lane;       // The publishing lane, e.g. "fast" or "bulk".
+  std::string transport;  // "patch" or "feed".
+  std::string reference;  // Amazon's submission or feed id, when there is one.
+
+  friend bool operator==(const StockPublication&, const StockPublication&) = default;
+};
+
+// The natural key of a ship-method mapping, and what an order asks for.
+struct ShipMethodKey {
+  std::string marketplace_id;
+  std::string ship_service_level;
+  std::string automated_carrier;
+  std::string automated_ship_method;
+  bool is_prime = false;
+
+  friend bool operator==(const ShipMethodKey&, const ShipMethodKey&) = default;
+};
+
+// The key of `mapping`, and the key an order asks for.
+ShipMethodKey KeyOf(const domain::ShipMethodMapping& mapping);
+ShipMethodKey KeyOf(const domain::Order& order);
+
+// Something held for a person. `kind` names the flow ("order",
+// "confirmation", "stock"), `subject_id` the thing within it (an order id, an
+// outbox id, a SKU).
+struct ExceptionHold {
+  std::string kind;
+  std::string subject_id;
+  std::string reason;         // For an operator; no buyer personal data.
+  std::string suggested_fix;  // May be empty.
+};
+
+struct HeldException {
+  std::int64_t id = 0;
+  std::string kind;
+  std::string subject_id;
+  std::string reason;
+  std::string suggested_fix;
+  TimePoint first_seen;
+  TimePoint last_seen;
+  std::int32_t attempts = 0;             // How many times it was held.
+  std::optional<TimePoint> resolved_at;  // Empty while open.
+  std::string resolved_by;
+  std::string resolution_note;
+
+  bool IsOpen() const { return !resolved_at.has_value(); }
+
+  friend bool operator==(const HeldException&, const HeldException&) = default;
+};
+
+struct ExceptionFilter {
+  bool open_only = true;
+  std::optional<std::string> kind;
+  int limit = 100;  // Must be positive.
+};
+
+struct NewAuditEntry {
+  TimePoint at;
+  std::string actor;    // "system", "ops:alice", "api".
+  std::string action;   // "order.held", "mapping.put", ….
+  std::string subject;  // What it acted on: an order id, a mapping key.
+  std::string details;  // Free text or JSON; no buyer personal data.
+};
+
+struct AuditEntry {
+  std::int64_t id = 0;
+  TimePoint at;
+  std::string actor;
+  std::string action;
+  std::string subject;
+  std::string details;
+
+  friend bool operator==(const AuditEntry&, const AuditEntry&) = default;
+};
+
+// Without after_id: the newest `limit` entries, newest first. With after_id:
+// up to `limit` entries with a greater id, oldest first (for tailing).
+struct AuditQuery {
+  std::optional<std::int64_t> after_id;
+  int limit = 100;  // Must be positive.
+};
+
+struct AppliedMigration {
+  int version = 0;
+  std::string name;
+  TimePoint applied_at;
+};
+
+// A unit of work against the store. Every write inside it becomes visible to
+// others at Commit, all together, or not at all: a Transaction destroyed
+// without a successful Commit rolls back. After Commit (whatever its outcome)
+// every call returns FailedPrecondition.
+//
+// Not thread-safe: use a Transaction from one thread at a time. It must not
+// outlive the Store that began it.
+class Transaction {
+ public:
+  virtual ~Transaction() = default;
+
+  // Makes the transaction's writes durable and visible. Aborted when the
+  // backend reports a conflict: the writes are rolled back; redo the unit.
+  virtual Status Commit() = 0;
+
+  // --- Orders ---------------------------------------------------------------
+
+  // Inserts `order` or replaces every field of the stored one with the same
+  // id, lines and shipping address included (lines that are gone are
+  // deleted), in this transaction. A new order starts in SyncState::kNew; an
+  // existing order keeps its sync state. Stamps updated_at.
+  virtual Status UpsertOrder(const domain::Order& order) = 0;
+
+  // NotFound when no order has that id.
+  virtual Result<StoredOrder> GetOrder(std::string_view amazon_order_id) = 0;
+
+  // Orders matching `filter`, by updated_at then order id, ascending.
+  // InvalidArgument for a non-positive limit.
+  virtual Result<std::vector<StoredOrder>> ListOrders(const OrderFilter& filter) = 0;
+
+  // NotFound when no order has that id.
+  virtual Result<OrderSyncState> GetOrderSyncState(std::string_view amazon_order_id) = 0;
+
+  // Sets the order's sync state, and its Clarus goods-out id when
+  // `clarus_goods_out_id` is set (otherwise keeps the stored one). Stamps
+  // updated_at. NotFound when no order has that id.
+  virtual Status SetOrderSyncState(std::string_view amazon_order_id, SyncState state,
+                                   std::optional<std::string_view> clarus_goods_out_id) = 0;
+
+  // Deletes the shipping address of every order in kDispatched or kClosed
+  // whose sync state was last set before `before`. Returns how many orders
+  // lost an address (already purged ones do not count).
+  virtual Result<std::int64_t> PurgeBuyerData(TimePoint before) = 0;
+
+  // --- Watermarks -----------------------------------------------------------
+
+  virtual Result<std::optional<Watermark>> FindWatermark(std::string_view name) = 0;
+
+  // Creates or overwrites the watermark `name`; stamps updated_at.
+  virtual Status SetWatermark(std::string_view name, std::string_view value) = 0;
+
+  // --- Outbox of shipment confirmations --------------------------------------
+
+  // Adds a pending entry due now, with no attempts. When an entry with the
+  // same idempotency key exists, returns its id with created = false and
+  // changes nothing, whatever the other fields say.
+  virtual Result<EnqueueOutcome> EnqueueConfirmation(const NewConfirmation& confirmation) = 0;
+
+  // NotFound when no entry has that id.
+  virtual Result<OutboxEntry> GetConfirmation(std::int64_t id) = 0;
+
+  // Up to `limit` pending entries with next_attempt_at <= now, earliest
+  // deadline first, then by id. InvalidArgument for a non-positive limit.
+  virtual Result<std::vector<OutboxEntry>> ListDueConfirmations(TimePoint now, int limit) = 0;
+
+  // Writes `update` to the entry in one statement. Moving to kAccepted
+  // stamps accepted_at, to kVerified stamps verified_at (and accepted_at if
+  // it was never stamped); earlier stamps are kept. NotFound when no entry
+  // has that id.
+  virtual Status UpdateConfirmation(std::int64_t id, const ConfirmationUpdate& update) = 0;
+
+  // The number of entries in each state; states with none are absent.
+  virtual Result<std::map<ConfirmationState, std::int64_t>> CountConfirmationsByState() = 0;
+
+  // --- Stock ----------------------------------------------------------------
+
+  // Stores `level` as the latest reading of its SKU, replacing any earlier.
+  virtual Status UpsertStockLevel(const domain::StockLevel& level) = 0;
+
+  // NotFound when the SKU has no reading.
+  virtual Result<domain::StockLevel> GetStockLevel(std::string_view sku) = 0;
+
+  // Every SKU's latest reading, by SKU.
+  virtual Result<std::vector<domain::StockLevel>> ListStockLevels() = 0;
+
+  // Appends a publication record. InvalidArgument for an invalid SKU.
+  virtual Status RecordStockPublication(const StockPublication& publication) = 0;
+
+  // The latest publication of `sku` (by published_at, then by recording
+  // order), if any.
+  virtual Result<std::optional<StockPublication>> FindLatestStockPublication(
+      std::string_view sku) = 0;
+
+  // The latest publication of every SKU that has one, by SKU.
+  virtual Result<std::vector<StockPublication>> ListLatestStockPublications() = 0;
+
+  // --- Ship-method mappings ---------------------------------------------------
+
+  // Inserts `mapping` or replaces the one with the same key.
+  virtual Status PutShipMethodMapping(const domain::ShipMethodMapping& mapping) = 0;
+
+  // NotFound when no mapping has that key.
+  virtual Status DeleteShipMethodMapping(const ShipMethodKey& key) = 0;
+
+  // Every mapping, by key.
+  virtual Result<std::vector<domain::ShipMethodMapping>> ListShipMethodMappings() = 0;
+
+  // The mapping that ships an order asking for `order_key` (see KeyOf):
+  // among mappings of the same marketplace and Prime flag, the one keyed by
+  // the order's automated carrier and method if the order names them and
+  // such a mapping exists, else the one keyed by its ship-service level.
+  virtual Result<std::optional<domain::ShipMethodMapping>> FindShipMethodMapping(
+      const ShipMethodKey& order_key) = 0;
+
+  // --- Exceptions (items held for a person) ---------------------------------
+
+  // Holds `hold`, keyed by (kind, subject_id): creates it with attempts = 1,
+  // or updates the existing one's reason, suggested fix and last_seen, adds
+  // one attempt and reopens it if it was resolved (first_seen is kept).
+  // Returns its id. InvalidArgument when kind or subject_id is empty.
+  virtual Result<std::int64_t> HoldException(const ExceptionHold& hold) = 0;
+
+  // Marks the exception resolved now by `resolved_by` with `note`. NotFound
+  // for an unknown id, FailedPrecondition when it is already resolved.
+  virtual Status ResolveException(std::int64_t id, std::string_view resolved_by,
+                                  std::string_view note) = 0;
+
+  // NotFound for an unknown id.
+  virtual Result<HeldException> GetException(std::int64_t id) = 0;
+
+  // Exceptions matching `filter`, oldest first_seen first (then by id).
+  // InvalidArgument for a non-positive limit.
+  virtual Result<std::vector<HeldException>> ListExceptions(const ExceptionFilter& filter) = 0;
+
+  // --- Audit log (append-only) ------------------------------------------------
+
+  // Appends `entry`; returns its id (increasing). The log cannot be changed
+  // or shortened: the backend refuses any update or delete of its rows.
+  virtual Result<std::int64_t> AppendAudit(const NewAuditEntry& entry) = 0;
+
+  // See AuditQuery. InvalidArgument for a non-positive limit.
+  virtual Result<std::vector<AuditEntry>> ListAudit(const AuditQuery& query) = 0;
+
+  // --- Schema ------------------------------------------------------------------
+
+  // The migrations applied to this database, by version.
+  virtual Result<std::vector<AppliedMigration>> ListAppliedMigrations() = 0;
+
+  // Runs backend-specific `sql` inside this transaction, so that the
+  // conformance suite can check what the backend itself refuses.
+  virtual Status ExecuteSqlForTest(std::string_view sql) = 0;
+};
+
+// A handle on one database. Thread-safe: any number of threads may Begin
+// transactions at once. Transactions must end before the Store is destroyed.
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // Starts a read-write transaction. Writers are serialised: when another
+  // writer holds the database past the backend's busy timeout (seconds),
+  // returns Aborted.
+  virtual Result<std::unique_ptr<Transaction>> Begin() = 0;
+
+  // Starts a transaction that only reads: it does not wait for writers and
+  // sees one consistent snapshot, taken at its first read. Writes through it
+  // fail with FailedPrecondition.
+  virtual Result<std::unique_ptr<Transaction>> BeginReadOnly() = 0;
+};
+
+// Opens the store `url` names, creating and migrating it as needed:
+// - "sqlite:///abs/path.db", "sqlite:relative/path.db": a SQLite file (its
+//   parent directories are created);
+// - "sqlite::memory:": a private in-memory SQLite database, gone when the
+//   Store is destroyed;
+// - "postgresql://…": FailedPrecondition, as that backend is not built yet.
+// InvalidArgument naming the url (password masked) for any other scheme;
+// FailedPrecondition when the database was written by a newer sellerbridge
+// (it has migrations this binary does not know). `clock` stamps every write
+// and must outlive the Store.
+Result<std::unique_ptr<Store>> OpenStore(std::string_view url, Clock* clock);
+
+// `url` with the password of its user-info part ("user:password@") masked,
+// for messages and logs.
+std::string MaskUrlPassword(std::string_view url);
+
+}  // namespace sellerbridge::store

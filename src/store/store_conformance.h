@@ -1,0 +1,797 @@
+#pragma once
+
+// The conformance suite every Store backend passes. A backend joins it with a
+// factory type and one line in its own test file:
+//
+//   struct MyBackend {
+//     static constexpr bool kPersistent = true;  // Reopening Url() sees the data.
+//     MyBackend();                               // Prepares an empty database.
+//     std::string Url() const;                   // What OpenStore opens.
+//   };
+//   INSTANTIATE_TYPED_TEST_SUITE_P(My, StoreConformanceTest, ::testing::Types<MyBackend>);
+//
+// Include this header from exactly one file per test binary.
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <chrono>
+#include <map>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include "base/clock.h"
+#include "store/store.h"
+
+namespace sellerbridge::store {
+namespace conformance {
+
+using std::chrono::hours;
+using std::chrono::milliseconds;
+using std::chrono::minutes;
+
+// Whole milliseconds: the store keeps no finer precision.
+inline const TimePoint kStart =
+    std::chrono::sys_days{std::chrono::year{2026} / 11 / 27} + hours{8} + milliseconds{125};
+
+inline constexpr std::string_view kUk = "A1F83G8C2ARO7P";
+
+// The value of `result`; throws (failing the test with the status) if it is
+// an error, so that tests read straight through.
+template <typename T>
+T Must(Result<T> result) {
+  if (!result.ok()) {
+    throw std::runtime_error(result.status().ToString());
+  }
+  return std::move(result).value();
+}
+
+inline void Must(const Status& status) {
+  if (!status.ok()) {
+    throw std::runtime_error(status.ToString());
+  }
+}
+
+inline domain::Address TestAddress() {
+  return {.name = "Ada Buyer",
+          .line1 = "1 High Street",
+          .line2 = "Flat 2",
+          .city = "Leeds",
+          .state_or_region = "West Yorkshire",
+          .postal_code = "LS1 1AA",
+          .country_code = "GB",
+          .phone = "+44 113 000 0000"};
+}
+
+// An order with `line_count` lines whose every optional field is set.
+inline domain::Order TestOrder(std::string id, int line_count = 2) {
+  domain::OrderData data;
+  data.amazon_order_id = std::move(id);
+  data.marketplace_id = std::string(kUk);
+  data.status = domain::OrderStatus::kUnshipped;
+  data.purchase_date = kStart - hours{3};
+  data.last_update_date = kStart - hours{1};
+  data.earliest_ship_date = kStart;
+  data.latest_ship_date = kStart + hours{30};
+  data.ship_service_level = "Std UK Dom_1";
+  data.automated_carrier = "Royal Mail";
+  data.automated_ship_method = "Tracked 48";
+  data.is_prime = true;
+  data.is_business = true;
+  data.shipping_address = TestAddress();
+  for (int i = 0; i < line_count; ++i) {
+    domain::OrderLine line{.order_item_id = "1000" + std::to_string(i),
+                           .sku = "SKU-" + std::to_string(i),
+                           .quantity_ordered = i + 2,
+                           .quantity_shipped = i};
+    if (i % 2 == 0) {
+      line.item_price = Must(domain::Money::Create(std::int64_t{1299} * (i + 1), "GBP"));
+    }
+    data.lines.push_back(std::move(line));
+  }
+  return Must(domain::Order::Create(std::move(data)));
+}
+
+inline std::string OrderId(int n) {
+  std::string digits = std::to_string(n);
+  return "203-0000000-" + std::string(7 - digits.size(), '0') + digits;
+}
+
+inline NewConfirmation TestConfirmation(std::string key, std::string order_id, TimePoint deadline) {
+  return {.idempotency_key = std::move(key),
+          .amazon_order_id = std::move(order_id),
+          .marketplace_id = std::string(kUk),
+          .parcel = {.package_reference_id = "1",
+                     .carrier_code = "Other",
+                     .carrier_name = "Parcel Co",
+                     .shipping_method = "Next Day",
+                     .tracking_number = "PC123456789GB",
+                     .ship_date = kStart - minutes{5},
+                     .items = {{.order_item_id = "10000", .quantity = 2},
+                               {.order_item_id = "10001", .quantity = 1}}},
+          .deadline = deadline};
+}
+
+inline domain::ShipMethodMapping TestMapping(std::string level, std::string carrier,
+                                             std::string method, std::string clarus_service) {
+  return Must(domain::ShipMethodMapping::Create({.marketplace_id = std::string(kUk),
+                                                 .ship_service_level = std::move(level),
+                                                 .automated_carrier = std::move(carrier),
+                                                 .automated_ship_method = std::move(method),
+                                                 .is_prime = false,
+                                                 .clarus_carrier = "RM",
+                                                 .clarus_service = std::move(clarus_service),
+                                                 .amazon_carrier_code = "Royal Mail",
+                                                 .amazon_shipping_method = "Tracked 48"}));
+}
+
+inline domain::StockLevel TestStock(std::string sku, std::int64_t available) {
+  return Must(domain::StockLevel::Create(
+      {.sku = std::move(sku), .available = available, .observed_at = kStart}));
+}
+
+}  // namespace conformance
+
+template <typename Backend>
+class StoreConformanceTest : public ::testing::Test {
+ protected:
+  void SetUp() override { Open(); }
+
+  void Open() {
+    store_.reset();
+    store_ = conformance::Must(OpenStore(backend_.Url(), &clock_));
+  }
+
+  std::unique_ptr<Transaction> Begin() { return conformance::Must(store_->Begin()); }
+
+  // Runs `body` in a transaction and commits it.
+  template <typename Body>
+  void InTransaction(Body body) {
+    auto tx = Begin();
+    body(*tx);
+    conformance::Must(tx->Commit());
+  }
+
+  Backend backend_;
+  VirtualClock clock_{conformance::kStart};
+  std::unique_ptr<Store> store_;
+};
+
+TYPED_TEST_SUITE_P(StoreConformanceTest);
+
+using conformance::kStart;
+using conformance::Must;
+using conformance::OrderId;
+using conformance::TestConfirmation;
+using conformance::TestMapping;
+using conformance::TestOrder;
+using conformance::TestStock;
+using std::chrono::hours;
+using std::chrono::minutes;
+
+// --- Transactions ---------------------------------------------------------------
+
+TYPED_TEST_P(StoreConformanceTest, UncommittedTransactionLeavesNothing) {
+  {
+    auto tx = this->Begin();
+    Must(tx->UpsertOrder(TestOrder(OrderId(1))));
+    Must(tx->SetWatermark("orders", "cursor"));
+    Must(tx->EnqueueConfirmation(TestConfirmation("k1", OrderId(1), kStart)));
+    Must(tx->AppendAudit({.at = kStart, .actor = "system", .action = "a", .subject = "s"}));
+  }
+  auto tx = this->Begin();
+  EXPECT_EQ(tx->GetOrder(OrderId(1)).status().code(), StatusCode::kNotFound);
+  EXPECT_FALSE(Must(tx->FindWatermark("orders")).has_value());
+  EXPECT_TRUE(Must(tx->CountConfirmationsByState()).empty());
+  EXPECT_TRUE(Must(tx->ListAudit({})).empty());
+}
+
+TYPED_TEST_P(StoreConformanceTest, CommittedTransactionRefusesFurtherUse) {
+  auto tx = this->Begin();
+  Must(tx->SetWatermark("w", "1"));
+  Must(tx->Commit());
+  EXPECT_EQ(tx->Commit().code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(tx->SetWatermark("w", "2").code(), StatusCode::kFailedPrecondition);
+  tx.reset();
+  auto read = this->Begin();
+  EXPECT_EQ(Must(read->FindWatermark("w"))->value, "1");
+}
+
+TYPED_TEST_P(StoreConformanceTest, ReadOnlyTransactionReadsButRefusesWrites) {
+  this->InTransaction([](Transaction& tx) { Must(tx.SetWatermark("w", "1")); });
+  auto tx = Must(this->store_->BeginReadOnly());
+  EXPECT_EQ(Must(tx->FindWatermark("w"))->value, "1");
+  EXPECT_EQ(tx->SetWatermark("w", "2").code(), StatusCode::kFailedPrecondition);
+  Must(tx->Commit());
+  tx.reset();
+  // The connection it used is writable again for the next transaction.
+  this->InTransaction([](Transaction& next) { Must(next.SetWatermark("w", "3")); });
+}
+
+TYPED_TEST_P(StoreConformanceTest, TransactionsFromManyThreadsAllCommit) {
+  constexpr int kThreads = 4;
+  constexpr int kEach = 10;
+  std::vector<std::thread> threads;
+  threads.reserve(kThreads);
+  std::atomic<int> failures = 0;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kEach; ++i) {
+        auto tx = this->store_->Begin();
+        if (!tx.ok() || !(*tx)->AppendAudit({.at = kStart, .actor = std::to_string(t)}).ok() ||
+            !(*tx)->Commit().ok()) {
+          ++failures;
+        }
+      }
+    });
+  }
+  for (auto& thread : threads) {
+    thread.join();
+  }
+  EXPECT_EQ(failures, 0);
+  auto tx = this->Begin();
+  EXPECT_EQ(Must(tx->ListAudit({.limit = 1000})).size(), size_t{kThreads} * kEach);
+}
+
+TYPED_TEST_P(StoreConformanceTest, CommittedDataSurvivesReopening) {
+  if constexpr (!TypeParam::kPersistent) {
+    GTEST_SKIP() << "the backend keeps nothing across opens";
+  }
+  this->InTransaction([](Transaction& tx) { Must(tx.UpsertOrder(TestOrder(OrderId(1)))); });
+  this->Open();
+  auto tx = this->Begin();
+  EXPECT_EQ(Must(tx->GetOrder(OrderId(1))).order, TestOrder(OrderId(1)));
+}
+
+// --- Orders ---------------------------------------------------------------------
+
+TYPED_TEST_P(StoreConformanceTest, OrderWithLinesRoundTripsExactly) {
+  const domain::Order order = TestOrder(OrderId(1), 3);
+  this->InTransaction([&](Transaction& tx) { Must(tx.UpsertOrder(order)); });
+  auto tx = this->Begin();
+  const StoredOrder stored = Must(tx->GetOrder(OrderId(1)));
+  EXPECT_EQ(stored.order, order);
+  EXPECT_EQ(stored.sync.state, SyncState::kNew);
+  EXPECT_EQ(stored.sync.clarus_goods_out_id, "");
+  EXPECT_EQ(stored.updated_at, kStart);
+}
+
+TYPED_TEST_P(StoreConformanceTest, OrderWithoutOptionalFieldsRoundTrips) {
+  domain::OrderData data = *TestOrder(OrderId(1), 1);
+  data.earliest_ship_date.reset();
+  data.latest_ship_date.reset();
+  data.shipping_address.reset();
+  data.lines[0].item_price.reset();
+  const domain::Order order = Must(domain::Order::Create(data));
+  this->InTransaction([&](Transaction& tx) { Must(tx.UpsertOrder(order)); });
+  auto tx = this->Begin();
+  EXPECT_EQ(Must(tx->GetOrder(OrderId(1))).order, order);
+}
+
+TYPED_TEST_P(StoreConformanceTest, UpsertReplacesOrderAndItsLinesAndKeepsSyncState) {
+  this->InTransaction([](Transaction& tx) {
+    Must(tx.UpsertOrder(TestOrder(OrderId(1), 3)));
+    Must(tx.SetOrderSyncState(OrderId(1), SyncState::kSentToClarus, "GO-1"));
+  });
+  domain::OrderData data = *TestOrder(OrderId(1), 1);
+  data.status = domain::OrderStatus::kShipped;
+  data.lines[0].order_item_id = "99";
+  data.lines[0].quantity_shipped = 2;
+  const domain::Order replacement = Must(domain::Order::Create(data));
+  this->clock_.Advance(minutes{1});
+  this->InTransaction([&](Transaction& tx) { Must(tx.UpsertOrder(replacement)); });
+
+  auto tx = this->Begin();
+  const StoredOrder stored = Must(tx->GetOrder(OrderId(1)));
+  EXPECT_EQ(stored.order, replacement);
+  EXPECT_EQ(stored.sync.state, SyncState::kSentToClarus);
+  EXPECT_EQ(stored.sync.clarus_goods_out_id, "GO-1");
+  EXPECT_EQ(stored.updated_at, kStart + minutes{1});
+}
+
+TYPED_TEST_P(StoreConformanceTest, GetOrderOfUnknownIdIsNotFound) {
+  auto tx = this->Begin();
+  EXPECT_EQ(tx->GetOrder(OrderId(404)).status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(tx->GetOrderSyncState(OrderId(404)).status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(tx->SetOrderSyncState(OrderId(404), SyncState::kHeld, std::nullopt).code(),
+            StatusCode::kNotFound);
+}
+
+TYPED_TEST_P(StoreConformanceTest, SetSyncStateKeepsGoodsOutIdUnlessGiven) {
+  this->InTransaction([](Transaction& tx) { Must(tx.UpsertOrder(TestOrder(OrderId(1)))); });
+  this->clock_.Advance(minutes{5});
+  this->InTransaction([](Transaction& tx) {
+    Must(tx.SetOrderSyncState(OrderId(1), SyncState::kSentToClarus, "GO-7"));
+  });
+  this->clock_.Advance(minutes{5});
+  this->InTransaction([](Transaction& tx) {
+    Must(tx.SetOrderSyncState(OrderId(1), SyncState::kDispatched, std::nullopt));
+  });
+  auto tx = this->Begin();
+  EXPECT_EQ(Must(tx->GetOrderSyncState(OrderId(1))),
+            (OrderSyncState{.state = SyncState::kDispatched,
+                            .clarus_goods_out_id = "GO-7",
+                            .updated_at = kStart + minutes{10}}));
+}
+
+TYPED_TEST_P(StoreConformanceTest, ListOrdersFiltersAndOrdersByUpdateTime) {
+  // Orders 3, 1, 2 are stored a minute apart, in that order.
+  for (const int n : {3, 1, 2}) {
+    this->InTransaction([&](Transaction& tx) { Must(tx.UpsertOrder(TestOrder(OrderId(n)))); });
+    this->clock_.Advance(minutes{1});
+  }
+  this->InTransaction([](Transaction& tx) {
+    Must(tx.SetOrderSyncState(OrderId(3), SyncState::kHeld, std::nullopt));
+  });
+  auto ids = [](const std::vector<StoredOrder>& orders) {
+    std::vector<std::string> out;
+    out.reserve(orders.size());
+    for (const auto& stored : orders) {
+      out.push_back(stored.order->amazon_order_id);
+    }
+    return out;
+  };
+  auto tx = this->Begin();
+  EXPECT_EQ(ids(Must(tx->ListOrders({}))),
+            (std::vector<std::string>{OrderId(1), OrderId(2), OrderId(3)}));
+  EXPECT_EQ(ids(Must(tx->ListOrders({.sync_state = SyncState::kNew}))),
+            (std::vector<std::string>{OrderId(1), OrderId(2)}));
+  EXPECT_EQ(ids(Must(tx->ListOrders({.updated_since = kStart + minutes{2}}))),
+            (std::vector<std::string>{OrderId(2), OrderId(3)}));
+  EXPECT_EQ(ids(Must(tx->ListOrders({.limit = 1}))), (std::vector<std::string>{OrderId(1)}));
+  EXPECT_TRUE(Must(tx->ListOrders({.status = domain::OrderStatus::kShipped})).empty());
+  EXPECT_EQ(Must(tx->ListOrders({.status = domain::OrderStatus::kUnshipped})).size(), 3U);
+  EXPECT_EQ(tx->ListOrders({.limit = 0}).status().code(), StatusCode::kInvalidArgument);
+}
+
+TYPED_TEST_P(StoreConformanceTest, PurgeRemovesAddressesOfOrdersDispatchedOrClosedBeforeCutoff) {
+  this->InTransaction([](Transaction& tx) {
+    for (int n = 1; n <= 5; ++n) {
+      Must(tx.UpsertOrder(TestOrder(OrderId(n))));
+    }
+    Must(tx.SetOrderSyncState(OrderId(1), SyncState::kDispatched, std::nullopt));
+    Must(tx.SetOrderSyncState(OrderId(2), SyncState::kClosed, std::nullopt));
+    Must(tx.SetOrderSyncState(OrderId(3), SyncState::kSentToClarus, std::nullopt));
+  });
+  this->clock_.Advance(hours{1});
+  // Dispatched after the cutoff: kept.
+  this->InTransaction([](Transaction& tx) {
+    Must(tx.SetOrderSyncState(OrderId(4), SyncState::kDispatched, std::nullopt));
+  });
+  const TimePoint cutoff = kStart + minutes{30};
+  this->InTransaction([&](Transaction& tx) { EXPECT_EQ(Must(tx.PurgeBuyerData(cutoff)), 2); });
+  this->InTransaction([&](Transaction& tx) { EXPECT_EQ(Must(tx.PurgeBuyerData(cutoff)), 0); });
+
+  auto tx = this->Begin();
+  for (const int n : {1, 2}) {
+    const StoredOrder stored = Must(tx->GetOrder(OrderId(n)));
+    EXPECT_FALSE(stored.order->shipping_address.has_value()) << n;
+    EXPECT_EQ(stored.order->lines.size(), 2U) << n;
+  }
+  for (const int n : {3, 4, 5}) {
+    EXPECT_TRUE(Must(tx->GetOrder(OrderId(n))).order->shipping_address.has_value()) << n;
+  }
+}
+
+// --- Watermarks -----------------------------------------------------------------
+
+TYPED_TEST_P(StoreConformanceTest, WatermarkIsAbsentUntilSetThenOverwritten) {
+  this->InTransaction([](Transaction& tx) {
+    EXPECT_FALSE(Must(tx.FindWatermark("orders.last_updated_after")).has_value());
+    Must(tx.SetWatermark("orders.last_updated_after", "2026-11-27T07:00:00.000Z"));
+  });
+  this->clock_.Advance(minutes{1});
+  this->InTransaction([](Transaction& tx) {
+    Must(tx.SetWatermark("orders.last_updated_after", "2026-11-27T08:00:00.000Z"));
+  });
+  auto tx = this->Begin();
+  EXPECT_EQ(Must(tx->FindWatermark("orders.last_updated_after")),
+            (Watermark{.name = "orders.last_updated_after",
+                       .value = "2026-11-27T08:00:00.000Z",
+                       .updated_at = kStart + minutes{1}}));
+}
+
+// --- Outbox -----------------------------------------------------------------------
+
+TYPED_TEST_P(StoreConformanceTest, EnqueuedConfirmationRoundTrips) {
+  const NewConfirmation confirmation = TestConfirmation("key-1", OrderId(1), kStart + hours{5});
+  std::int64_t id = 0;
+  this->InTransaction([&](Transaction& tx) {
+    const EnqueueOutcome outcome = Must(tx.EnqueueConfirmation(confirmation));
+    EXPECT_TRUE(outcome.created);
+    id = outcome.id;
+  });
+  auto tx = this->Begin();
+  EXPECT_EQ(Must(tx->GetConfirmation(id)),
+            (OutboxEntry{.id = id,
+                         .idempotency_key = "key-1",
+                         .amazon_order_id = OrderId(1),
+                         .marketplace_id = std::string(conformance::kUk),
+                         .parcel = confirmation.parcel,
+                         .deadline = kStart + hours{5},
+                         .state = ConfirmationState::kPending,
+                         .attempts = 0,
+                         .next_attempt_at = kStart,
+                         .last_error = "",
+                         .created_at = kStart}));
+  EXPECT_EQ(tx->GetConfirmation(id + 1000).status().code(), StatusCode::kNotFound);
+}
+
+TYPED_TEST_P(StoreConformanceTest, EnqueueWithExistingKeyReturnsExistingEntryAndChangesNothing) {
+  std::int64_t first = 0;
+  this->InTransaction([&](Transaction& tx) {
+    first = Must(tx.EnqueueConfirmation(TestConfirmation("key-1", OrderId(1), kStart))).id;
+  });
+  this->clock_.Advance(minutes{1});
+  this->InTransaction([&](Transaction& tx) {
+    NewConfirmation again = TestConfirmation("key-1", OrderId(2), kStart + hours{9});
+    again.parcel.tracking_number = "OTHER";
+    const EnqueueOutcome outcome = Must(tx.EnqueueConfirmation(again));
+    EXPECT_FALSE(outcome.created);
+    EXPECT_EQ(outcome.id, first);
+  });
+  auto tx = this->Begin();
+  const OutboxEntry entry = Must(tx->GetConfirmation(first));
+  EXPECT_EQ(entry.amazon_order_id, OrderId(1));
+  EXPECT_EQ(entry.parcel.tracking_number, "PC123456789GB");
+  EXPECT_EQ(entry.created_at, kStart);
+  EXPECT_EQ(Must(tx->CountConfirmationsByState()).at(ConfirmationState::kPending), 1);
+}
+
+TYPED_TEST_P(StoreConformanceTest, DueConfirmationsComeEarliestDeadlineFirstThenById) {
+  std::vector<std::int64_t> ids;
+  this->InTransaction([&](Transaction& tx) {
+    // Deadlines: +3h, +1h, +2h, +1h, and one not due yet, one not pending.
+    for (const int h : {3, 1, 2, 1, 0, 0}) {
+      ids.push_back(Must(tx.EnqueueConfirmation(TestConfirmation(
+                             "key-" + std::to_string(ids.size()), OrderId(1), kStart + hours{h})))
+                        .id);
+    }
+    Must(tx.UpdateConfirmation(ids[4], {.state = ConfirmationState::kPending,
+                                        .attempts = 1,
+                                        .next_attempt_at = kStart + minutes{10}}));
+    Must(tx.UpdateConfirmation(
+        ids[5], {.state = ConfirmationState::kSending, .attempts = 1, .next_attempt_at = kStart}));
+  });
+  auto due_ids = [](const std::vector<OutboxEntry>& entries) {
+    std::vector<std::int64_t> out;
+    out.reserve(entries.size());
+    for (const auto& entry : entries) {
+      out.push_back(entry.id);
+    }
+    return out;
+  };
+  auto tx = this->Begin();
+  EXPECT_EQ(due_ids(Must(tx->ListDueConfirmations(kStart, 10))),
+            (std::vector<std::int64_t>{ids[1], ids[3], ids[2], ids[0]}));
+  EXPECT_EQ(due_ids(Must(tx->ListDueConfirmations(kStart, 2))),
+            (std::vector<std::int64_t>{ids[1], ids[3]}));
+  EXPECT_EQ(due_ids(Must(tx->ListDueConfirmations(kStart + minutes{10}, 10))),
+            (std::vector<std::int64_t>{ids[4], ids[1], ids[3], ids[2], ids[0]}));
+  EXPECT_EQ(tx->ListDueConfirmations(kStart, 0).status().code(), StatusCode::kInvalidArgument);
+}
+
+TYPED_TEST_P(StoreConformanceTest, UpdateConfirmationWritesFieldsAndStampsOutcomeTimes) {
+  std::int64_t id = 0;
+  this->InTransaction([&](Transaction& tx) {
+    id = Must(tx.EnqueueConfirmation(TestConfirmation("k", OrderId(1), kStart))).id;
+  });
+  this->clock_.Advance(minutes{1});
+  this->InTransaction([&](Transaction& tx) {
+    Must(tx.UpdateConfirmation(id, {.state = ConfirmationState::kPending,
+                                    .attempts = 1,
+                                    .next_attempt_at = kStart + minutes{3},
+                                    .last_error = "429 QuotaExceeded"}));
+  });
+  auto read = [&] { return Must(this->Begin()->GetConfirmation(id)); };
+  OutboxEntry entry = read();
+  EXPECT_EQ(entry.attempts, 1);
+  EXPECT_EQ(entry.next_attempt_at, kStart + minutes{3});
+  EXPECT_EQ(entry.last_error, "429 QuotaExceeded");
+  EXPECT_FALSE(entry.accepted_at.has_value());
+
+  this->clock_.Advance(minutes{2});
+  this->InTransaction([&](Transaction& tx) {
+    Must(tx.UpdateConfirmation(id, {.state = ConfirmationState::kAccepted,
+                                    .attempts = 2,
+                                    .next_attempt_at = kStart + minutes{3}}));
+  });
+  this->clock_.Advance(minutes{2});
+  this->InTransaction([&](Transaction& tx) {
+    Must(tx.UpdateConfirmation(id, {.state = ConfirmationState::kVerified,
+                                    .attempts = 2,
+                                    .next_attempt_at = kStart + minutes{3}}));
+  });
+  entry = read();
+  EXPECT_EQ(entry.state, ConfirmationState::kVerified);
+  EXPECT_EQ(entry.last_error, "");
+  EXPECT_EQ(entry.accepted_at, kStart + minutes{3});
+  EXPECT_EQ(entry.verified_at, kStart + minutes{5});
+
+  auto tx = this->Begin();
+  EXPECT_EQ(tx->UpdateConfirmation(id + 1000, {}).code(), StatusCode::kNotFound);
+}
+
+TYPED_TEST_P(StoreConformanceTest, CountsConfirmationsByState) {
+  this->InTransaction([](Transaction& tx) {
+    std::int64_t last = 0;
+    for (int i = 0; i < 4; ++i) {
+      last = Must(tx.EnqueueConfirmation(
+                      TestConfirmation("k" + std::to_string(i), OrderId(1), kStart)))
+                 .id;
+    }
+    Must(tx.UpdateConfirmation(last, {.state = ConfirmationState::kFailed}));
+  });
+  auto tx = this->Begin();
+  const auto counts = Must(tx->CountConfirmationsByState());
+  const auto listed = Must(tx->ListDueConfirmations(kStart, 10));
+  ASSERT_EQ(listed.size(), 3U);
+  EXPECT_EQ(counts, (std::map<ConfirmationState, std::int64_t>{{ConfirmationState::kPending, 3},
+                                                               {ConfirmationState::kFailed, 1}}));
+}
+
+// --- Stock --------------------------------------------------------------------------
+
+TYPED_TEST_P(StoreConformanceTest, StockLevelUpsertKeepsLatestPerSku) {
+  this->InTransaction([](Transaction& tx) {
+    Must(tx.UpsertStockLevel(TestStock("SKU-B", 5)));
+    Must(tx.UpsertStockLevel(TestStock("SKU-A", 7)));
+    Must(tx.UpsertStockLevel(TestStock("SKU-B", -2)));
+  });
+  auto tx = this->Begin();
+  EXPECT_EQ(Must(tx->GetStockLevel("SKU-B")), TestStock("SKU-B", -2));
+  EXPECT_EQ(tx->GetStockLevel("SKU-C").status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(Must(tx->ListStockLevels()),
+            (std::vector<domain::StockLevel>{TestStock("SKU-A", 7), TestStock("SKU-B", -2)}));
+}
+
+TYPED_TEST_P(StoreConformanceTest, LatestStockPublicationIsNewestPerSku) {
+  const StockPublication a1{.sku = "SKU-A",
+                            .quantity = 3,
+                            .published_at = kStart,
+                            .lane = "bulk",
+                            .transport = "feed",
+                            .reference = "F1"};
+  StockPublication a2 = a1;
+  a2.quantity = 0;
+  a2.published_at = kStart + minutes{1};
+  a2.lane = "fast";
+  a2.transport = "patch";
+  a2.reference = "";
+  StockPublication b1 = a1;
+  b1.sku = "SKU-B";
+  this->InTransaction([&](Transaction& tx) {
+    Must(tx.RecordStockPublication(a2));
+    Must(tx.RecordStockPublication(a1));  // Recorded later, published earlier.
+    Must(tx.RecordStockPublication(b1));
+    EXPECT_EQ(tx.RecordStockPublication({.sku = ""}).code(), StatusCode::kInvalidArgument);
+  });
+  auto tx = this->Begin();
+  EXPECT_EQ(Must(tx->FindLatestStockPublication("SKU-A")), a2);
+  EXPECT_FALSE(Must(tx->FindLatestStockPublication("SKU-C")).has_value());
+  EXPECT_EQ(Must(tx->ListLatestStockPublications()), (std::vector<StockPublication>{a2, b1}));
+}
+
+// --- Ship-method mappings -------------------------------------------------------------
+
+TYPED_TEST_P(StoreConformanceTest, ShipMethodMappingPutReplacesOnKeyAndDeletes) {
+  const auto standard = TestMapping("Std UK Dom_1", "", "", "48");
+  const auto replaced = TestMapping("Std UK Dom_1", "", "", "24");
+  const auto automated = TestMapping("", "Royal Mail", "Tracked 48", "T48");
+  this->InTransaction([&](Transaction& tx) {
+    Must(tx.PutShipMethodMapping(standard));
+    Must(tx.PutShipMethodMapping(automated));
+    Must(tx.PutShipMethodMapping(replaced));
+  });
+  auto tx = this->Begin();
+  EXPECT_EQ(Must(tx->ListShipMethodMappings()),
+            (std::vector<domain::ShipMethodMapping>{automated, replaced}));
+  Must(tx->DeleteShipMethodMapping(KeyOf(automated)));
+  EXPECT_EQ(tx->DeleteShipMethodMapping(KeyOf(automated)).code(), StatusCode::kNotFound);
+  EXPECT_EQ(Must(tx->ListShipMethodMappings()), (std::vector<domain::ShipMethodMapping>{replaced}));
+}
+
+TYPED_TEST_P(StoreConformanceTest, FindMappingPrefersAutomatedCarrierThenServiceLevel) {
+  const auto by_level = TestMapping("Std UK Dom_1", "", "", "48");
+  const auto automated = TestMapping("", "Royal Mail", "Tracked 48", "T48");
+  this->InTransaction([&](Transaction& tx) { Must(tx.PutShipMethodMapping(by_level)); });
+
+  ShipMethodKey order_key{.marketplace_id = std::string(conformance::kUk),
+                          .ship_service_level = "Std UK Dom_1",
+                          .automated_carrier = "Royal Mail",
+                          .automated_ship_method = "Tracked 48"};
+  {
+    auto tx = this->Begin();
+    EXPECT_EQ(Must(tx->FindShipMethodMapping(order_key)), by_level);
+    Must(tx->PutShipMethodMapping(automated));
+    EXPECT_EQ(Must(tx->FindShipMethodMapping(order_key)), automated);
+    ShipMethodKey prime = order_key;
+    prime.is_prime = true;
+    EXPECT_FALSE(Must(tx->FindShipMethodMapping(prime)).has_value());
+    ShipMethodKey other_level = order_key;
+    other_level.automated_carrier.clear();
+    other_level.automated_ship_method.clear();
+    other_level.ship_service_level = "Exp UK Dom_1";
+    EXPECT_FALSE(Must(tx->FindShipMethodMapping(other_level)).has_value());
+  }
+}
+
+// --- Exceptions -------------------------------------------------------------------------
+
+TYPED_TEST_P(StoreConformanceTest, HoldingAgainCountsAttemptsKeepsFirstSeenAndReopens) {
+  std::int64_t id = 0;
+  this->InTransaction([&](Transaction& tx) {
+    id = Must(tx.HoldException({.kind = "order",
+                                .subject_id = OrderId(1),
+                                .reason = "no mapping for Std UK Dom_1",
+                                .suggested_fix = "add a mapping"}));
+  });
+  this->clock_.Advance(minutes{1});
+  this->InTransaction([&](Transaction& tx) {
+    Must(tx.ResolveException(id, "ops:alice", "mapping added"));
+    EXPECT_EQ(tx.ResolveException(id, "ops:bob", "").code(), StatusCode::kFailedPrecondition);
+  });
+  {
+    auto tx = this->Begin();
+    const HeldException resolved = Must(tx->GetException(id));
+    EXPECT_FALSE(resolved.IsOpen());
+    EXPECT_EQ(resolved.resolved_at, kStart + minutes{1});
+    EXPECT_EQ(resolved.resolved_by, "ops:alice");
+    EXPECT_EQ(resolved.resolution_note, "mapping added");
+  }
+  this->clock_.Advance(minutes{1});
+  this->InTransaction([&](Transaction& tx) {
+    EXPECT_EQ(Must(tx.HoldException(
+                  {.kind = "order", .subject_id = OrderId(1), .reason = "unknown SKU SKU-9"})),
+              id);
+  });
+  auto tx = this->Begin();
+  EXPECT_EQ(Must(tx->GetException(id)), (HeldException{.id = id,
+                                                       .kind = "order",
+                                                       .subject_id = OrderId(1),
+                                                       .reason = "unknown SKU SKU-9",
+                                                       .suggested_fix = "",
+                                                       .first_seen = kStart,
+                                                       .last_seen = kStart + minutes{2},
+                                                       .attempts = 2}));
+  EXPECT_EQ(tx->GetException(id + 1000).status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(tx->ResolveException(id + 1000, "x", "").code(), StatusCode::kNotFound);
+  EXPECT_EQ(tx->HoldException({.kind = "order"}).status().code(), StatusCode::kInvalidArgument);
+}
+
+TYPED_TEST_P(StoreConformanceTest, ListExceptionsFiltersOpenAndKind) {
+  std::int64_t resolved = 0;
+  this->InTransaction([&](Transaction& tx) {
+    Must(tx.HoldException({.kind = "order", .subject_id = "a", .reason = "r"}));
+    resolved = Must(tx.HoldException({.kind = "order", .subject_id = "b", .reason = "r"}));
+    Must(tx.HoldException({.kind = "stock", .subject_id = "SKU-1", .reason = "r"}));
+    Must(tx.ResolveException(resolved, "ops", ""));
+  });
+  auto subjects = [](const std::vector<HeldException>& list) {
+    std::vector<std::string> out;
+    out.reserve(list.size());
+    for (const auto& held : list) {
+      out.push_back(held.subject_id);
+    }
+    return out;
+  };
+  auto tx = this->Begin();
+  EXPECT_EQ(subjects(Must(tx->ListExceptions({}))), (std::vector<std::string>{"a", "SKU-1"}));
+  EXPECT_EQ(subjects(Must(tx->ListExceptions({.open_only = false}))),
+            (std::vector<std::string>{"a", "b", "SKU-1"}));
+  EXPECT_EQ(subjects(Must(tx->ListExceptions({.open_only = false, .kind = "order"}))),
+            (std::vector<std::string>{"a", "b"}));
+  EXPECT_EQ(subjects(Must(tx->ListExceptions({.kind = "stock"}))),
+            (std::vector<std::string>{"SKU-1"}));
+}
+
+// --- Audit log ---------------------------------------------------------------------------
+
+TYPED_TEST_P(StoreConformanceTest, AuditLogListsNewestFirstOrAfterAnId) {
+  std::vector<std::int64_t> ids;
+  this->InTransaction([&](Transaction& tx) {
+    for (int i = 0; i < 4; ++i) {
+      ids.push_back(Must(tx.AppendAudit({.at = kStart + minutes{i},
+                                         .actor = "ops:alice",
+                                         .action = "mapping.put",
+                                         .subject = "m" + std::to_string(i),
+                                         .details = R"({"n":1})"})));
+    }
+  });
+  auto tx = this->Begin();
+  const auto newest = Must(tx->ListAudit({.limit = 2}));
+  ASSERT_EQ(newest.size(), 2U);
+  EXPECT_EQ(newest[0], (AuditEntry{.id = ids[3],
+                                   .at = kStart + minutes{3},
+                                   .actor = "ops:alice",
+                                   .action = "mapping.put",
+                                   .subject = "m3",
+                                   .details = R"({"n":1})"}));
+  EXPECT_EQ(newest[1].id, ids[2]);
+  const auto after = Must(tx->ListAudit({.after_id = ids[1], .limit = 10}));
+  ASSERT_EQ(after.size(), 2U);
+  EXPECT_EQ(after[0].id, ids[2]);
+  EXPECT_EQ(after[1].id, ids[3]);
+}
+
+TYPED_TEST_P(StoreConformanceTest, AuditLogRefusesUpdateAndDelete) {
+  this->InTransaction([](Transaction& tx) {
+    Must(tx.AppendAudit({.at = kStart, .actor = "system", .action = "a", .subject = "s"}));
+  });
+  {
+    auto tx = this->Begin();
+    EXPECT_FALSE(tx->ExecuteSqlForTest("UPDATE audit_log SET actor = 'mallory'").ok());
+  }
+  {
+    auto tx = this->Begin();
+    EXPECT_FALSE(tx->ExecuteSqlForTest("DELETE FROM audit_log").ok());
+  }
+  auto tx = this->Begin();
+  const auto entries = Must(tx->ListAudit({}));
+  ASSERT_EQ(entries.size(), 1U);
+  EXPECT_EQ(entries[0].actor, "system");
+}
+
+// --- Schema migrations ------------------------------------------------------------------------
+
+TYPED_TEST_P(StoreConformanceTest, MigrationsAreRecordedOnceAcrossReopens) {
+  auto versions = [&] {
+    std::vector<int> out;
+    for (const auto& applied : Must(this->Begin()->ListAppliedMigrations())) {
+      out.push_back(applied.version);
+      EXPECT_EQ(applied.applied_at, kStart);
+    }
+    return out;
+  };
+  // Whatever the backend's list, versions run 1, 2, 3, … and all are applied.
+  const std::vector<int> expected = versions();
+  ASSERT_FALSE(expected.empty());
+  for (size_t i = 0; i < expected.size(); ++i) {
+    EXPECT_EQ(expected[i], static_cast<int>(i) + 1);
+  }
+  if constexpr (TypeParam::kPersistent) {
+    this->clock_.Advance(hours{1});
+    this->Open();
+    EXPECT_EQ(versions(), expected);
+  }
+}
+
+TYPED_TEST_P(StoreConformanceTest, DatabaseFromNewerVersionIsRefused) {
+  if constexpr (!TypeParam::kPersistent) {
+    GTEST_SKIP() << "the backend keeps nothing across opens";
+  }
+  this->InTransaction([](Transaction& tx) {
+    Must(
+        tx.ExecuteSqlForTest("INSERT INTO schema_migrations (version, name, applied_at) "
+                             "VALUES (100000, 'from the future', '2030-01-01T00:00:00.000Z')"));
+  });
+  this->store_.reset();
+  const auto reopened = OpenStore(this->backend_.Url(), &this->clock_);
+  ASSERT_FALSE(reopened.ok());
+  EXPECT_EQ(reopened.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_NE(reopened.status().message().find("100000"), std::string::npos) << reopened.status();
+}
+
+REGISTER_TYPED_TEST_SUITE_P(
+    StoreConformanceTest, UncommittedTransactionLeavesNothing,
+    CommittedTransactionRefusesFurtherUse, ReadOnlyTransactionReadsButRefusesWrites,
+    TransactionsFromManyThreadsAllCommit, CommittedDataSurvivesReopening,
+    OrderWithLinesRoundTripsExactly, OrderWithoutOptionalFieldsRoundTrips,
+    UpsertReplacesOrderAndItsLinesAndKeepsSyncState, GetOrderOfUnknownIdIsNotFound,
+    SetSyncStateKeepsGoodsOutIdUnlessGiven, ListOrdersFiltersAndOrdersByUpdateTime,
+    PurgeRemovesAddressesOfOrdersDispatchedOrClosedBeforeCutoff,
+    WatermarkIsAbsentUntilSetThenOverwritten, EnqueuedConfirmationRoundTrips,
+    EnqueueWithExistingKeyReturnsExistingEntryAndChangesNothing,
+    DueConfirmationsComeEarliestDeadlineFirstThenById,
+    UpdateConfirmationWritesFieldsAndStampsOutcomeTimes, CountsConfirmationsByState,
+    StockLevelUpsertKeepsLatestPerSku, LatestStockPublicationIsNewestPerSku,
+    ShipMethodMappingPutReplacesOnKeyAndDeletes, FindMappingPrefersAutomatedCarrierThenServiceLevel,
+    HoldingAgainCountsAttemptsKeepsFirstSeenAndReopens, ListExceptionsFiltersOpenAndKind,
+    AuditLogListsNewestFirstOrAfterAnId, AuditLogRefusesUpdateAndDelete,
+    MigrationsAreRecordedOnceAcrossReopens, DatabaseFromNewerVersionIsRefused);
+
+}  // namespace sellerbridge::store
