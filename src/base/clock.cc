@@ -21,6 +21,28 @@ SystemClock* SystemClock::Get() {
   return &clock;
 }
 
+TimePoint OffsetClock::Now() const { return base_->Now() + Duration{offset_.load()}; }
+
+bool OffsetClock::SleepUntil(TimePoint deadline, std::stop_token stop) {
+  // Sleep in short slices on the base clock so that an Advance shortens the
+  // wait.
+  constexpr auto kSlice = std::chrono::milliseconds{50};
+  while (Now() < deadline) {
+    const Duration remaining = deadline - Now();
+    const Duration slice = std::min<Duration>(remaining, kSlice);
+    if (!base_->SleepUntil(base_->Now() + slice, stop)) {
+      return false;
+    }
+  }
+  return true;
+}
+
+void OffsetClock::Advance(Duration by) {
+  if (by > Duration::zero()) {
+    offset_ += by.count();
+  }
+}
+
 VirtualClock::VirtualClock(TimePoint start) : now_(start) {}
 
 TimePoint VirtualClock::Now() const {

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
@@ -36,6 +37,26 @@ class SystemClock final : public Clock {
 
   // A process-wide instance.
   static SystemClock* Get();
+};
+
+// An adjustable clock: another clock plus an offset that only grows. Lets a
+// standalone emulator "advance time" on request while still ticking in real
+// time. Thread-safe.
+class OffsetClock final : public Clock {
+ public:
+  // `base` must outlive this clock.
+  explicit OffsetClock(Clock* base) : base_(base) {}
+
+  TimePoint Now() const override;
+  bool SleepUntil(TimePoint deadline, std::stop_token stop) override;
+
+  // Moves this clock forward by `by` (ignored unless positive). Sleepers
+  // notice at their next check, within 50 ms of real time.
+  void Advance(Duration by);
+
+ private:
+  Clock* const base_;
+  std::atomic<Duration::rep> offset_{0};
 };
 
 // A clock that moves only when a test advances it. Threads sleeping on it wake

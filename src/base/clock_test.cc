@@ -56,6 +56,18 @@ TEST(VirtualClockTest, PastDeadlineReturnsAtOnce) {
   EXPECT_TRUE(clock.SleepUntil(kStart - seconds{1}, never.get_token()));
 }
 
+TEST(OffsetClockTest, AddsItsOffsetToTheBaseClock) {
+  VirtualClock base(kStart);
+  OffsetClock clock(&base);
+  EXPECT_EQ(clock.Now(), kStart);
+  clock.Advance(std::chrono::hours{2});
+  clock.Advance(-std::chrono::hours{5});  // Ignored: never backwards.
+  base.Advance(seconds{3});
+  EXPECT_EQ(clock.Now(), kStart + std::chrono::hours{2} + seconds{3});
+  std::stop_source never;
+  EXPECT_TRUE(clock.SleepUntil(kStart + std::chrono::hours{1}, never.get_token()));
+}
+
 TEST(SystemClockTest, SleepsUntilDeadlineOrStop) {
   SystemClock* clock = SystemClock::Get();
   std::stop_source stop;
