@@ -7,7 +7,7 @@ packages=(
   cmake g++ make pkg-config git
   clang-format clang-tidy
   libspdlog-dev libfmt-dev libtomlplusplus-dev libcli11-dev nlohmann-json3-dev
-  libsqlite3-dev libcpp-httplib-dev libpugixml-dev
+  libsqlite3-dev libcpp-httplib-dev libcurl4-openssl-dev libpugixml-dev
   libgtest-dev libgmock-dev libbenchmark-dev
 )
 
