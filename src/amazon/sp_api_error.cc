@@ -1,0 +1,80 @@
+#include "amazon/sp_api_error.h"
+
+#include <fmt/format.h>
+
+#include <nlohmann/json.hpp>
+#include <string>
+
+namespace sellerbridge::amazon {
+namespace {
+
+// "Code: message; Code: message" from Amazon's error envelope, or the start of
+// the body when it is not one.
+std::string DescribeBody(const std::string& body) {
+  const nlohmann::json json = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
+  std::string out;
+  if (json.is_object() && json.contains("errors") && json["errors"].is_array()) {
+    for (const auto& error : json["errors"]) {
+      if (!error.is_object()) {
+        continue;
+      }
+      const std::string code = error.value("code", "");
+      const std::string message = error.value("message", "");
+      if (!out.empty()) {
+        out += "; ";
+      }
+      out += message.empty() ? code : fmt::format("{}: {}", code, message);
+    }
+  }
+  if (out.empty()) {
+    constexpr size_t kMaxBodyInMessage = 200;
+    out = body.substr(0, kMaxBodyInMessage);
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string AmazonErrorCode(const http::ClientResponse& response) {
+  const nlohmann::json json =
+      nlohmann::json::parse(response.body, nullptr, /*allow_exceptions=*/false);
+  if (json.is_object() && json.contains("errors") && json["errors"].is_array() &&
+      !json["errors"].empty() && json["errors"][0].is_object()) {
+    return json["errors"][0].value("code", "");
+  }
+  return "";
+}
+
+Status StatusFromSpApiResponse(std::string_view context, const http::ClientResponse& response) {
+  const int status = response.status;
+  if (status >= 200 && status < 300) {
+    return Status::Ok();
+  }
+  const std::string message =
+      fmt::format("{}: {} {}", context, status, DescribeBody(response.body));
+  switch (status) {
+    case 400:
+    case 413:
+    case 415:
+    case 422:
+      return InvalidArgumentError(message);
+    case 401:
+      return UnauthenticatedError(message);
+    case 403:
+      return PermissionDeniedError(message);
+    case 404:
+      return NotFoundError(message);
+    case 409:
+      return AlreadyExistsError(message);
+    case 429:
+      return ResourceExhaustedError(message);
+    default:
+      break;
+  }
+  if (status >= 500 && status < 600) {
+    return UnavailableError(message);
+  }
+  return InternalError(message);
+}
+
+}  // namespace sellerbridge::amazon
