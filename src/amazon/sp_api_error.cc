@@ -20,10 +20,16 @@ std::string DescribeBody(const std::string& body) {
       }
       const std::string code = error.value("code", "");
       const std::string message = error.value("message", "");
+      const std::string details = error.contains("details") && error["details"].is_string()
+                                      ? error["details"].get<std::string>()
+                                      : "";
       if (!out.empty()) {
         out += "; ";
       }
       out += message.empty() ? code : fmt::format("{}: {}", code, message);
+      if (!details.empty()) {
+        out += fmt::format(" ({})", details);
+      }
     }
   }
   if (out.empty()) {

@@ -36,11 +36,11 @@ TEST(SpApiErrorTest, MessageCarriesAmazonsCodesAndTheCall) {
   const Status status = StatusFromSpApiResponse(
       "amazon POST /orders/v0/orders/203-1-1/shipmentConfirmation",
       Response(400, R"({"errors":[{"code":"InvalidInput","message":"Invalid carrier code",)"
-                    R"("details":""},{"code":"Second","message":"More"}]})"));
+                    R"("details":""},{"code":"Second","message":"More","details":"why"}]})"));
   EXPECT_EQ(status.code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(status.message(),
             "amazon POST /orders/v0/orders/203-1-1/shipmentConfirmation: 400 InvalidInput: "
-            "Invalid carrier code; Second: More");
+            "Invalid carrier code; Second: More (why)");
 }
 
 TEST(SpApiErrorTest, NonEnvelopeBodiesAreQuotedShortly) {
