@@ -12,7 +12,7 @@
 namespace sellerbridge::amazon {
 
 SpApiClient::SpApiClient(SpApiClientOptions options, http::HttpClient* http,
-                         LwaTokenProvider* tokens, QuotaBroker* broker, Clock* clock)
+                         http::OAuthTokenProvider* tokens, QuotaBroker* broker, Clock* clock)
     : options_(std::move(options)),
       http_(http),
       tokens_(tokens),

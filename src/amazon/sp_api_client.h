@@ -7,11 +7,11 @@
 #include <stop_token>
 #include <string>
 
-#include "amazon/lwa_token_provider.h"
 #include "amazon/quota_broker.h"
 #include "base/clock.h"
 #include "base/result.h"
 #include "http/client.h"
+#include "http/oauth_token_provider.h"
 
 namespace sellerbridge::amazon {
 
@@ -54,7 +54,7 @@ struct SpApiClientOptions {
 class SpApiClient {
  public:
   // Every pointer must outlive the client.
-  SpApiClient(SpApiClientOptions options, http::HttpClient* http, LwaTokenProvider* tokens,
+  SpApiClient(SpApiClientOptions options, http::HttpClient* http, http::OAuthTokenProvider* tokens,
               QuotaBroker* broker, Clock* clock);
 
   // Sends `call`. Returns the 2xx response, or the error
@@ -69,7 +69,7 @@ class SpApiClient {
 
   const SpApiClientOptions options_;
   http::HttpClient* const http_;
-  LwaTokenProvider* const tokens_;
+  http::OAuthTokenProvider* const tokens_;
   QuotaBroker* const broker_;
   Clock* const clock_;
   std::mutex rng_mu_;

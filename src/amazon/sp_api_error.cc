@@ -8,6 +8,14 @@
 namespace sellerbridge::amazon {
 namespace {
 
+// `object[key]` when it is a string, else empty: Amazon's envelope is parsed
+// leniently, never by throwing.
+std::string StringField(const nlohmann::json& object, const char* key) {
+  return object.is_object() && object.contains(key) && object[key].is_string()
+             ? object[key].get<std::string>()
+             : std::string();
+}
+
 // "Code: message; Code: message" from Amazon's error envelope, or the start of
 // the body when it is not one.
 std::string DescribeBody(const std::string& body) {
@@ -18,11 +26,9 @@ std::string DescribeBody(const std::string& body) {
       if (!error.is_object()) {
         continue;
       }
-      const std::string code = error.value("code", "");
-      const std::string message = error.value("message", "");
-      const std::string details = error.contains("details") && error["details"].is_string()
-                                      ? error["details"].get<std::string>()
-                                      : "";
+      const std::string code = StringField(error, "code");
+      const std::string message = StringField(error, "message");
+      const std::string details = StringField(error, "details");
       if (!out.empty()) {
         out += "; ";
       }
@@ -46,7 +52,7 @@ std::string AmazonErrorCode(const http::ClientResponse& response) {
       nlohmann::json::parse(response.body, nullptr, /*allow_exceptions=*/false);
   if (json.is_object() && json.contains("errors") && json["errors"].is_array() &&
       !json["errors"].empty() && json["errors"][0].is_object()) {
-    return json["errors"][0].value("code", "");
+    return StringField(json["errors"][0], "code");
   }
   return "";
 }

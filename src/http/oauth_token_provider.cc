@@ -1,19 +1,37 @@
-#include "amazon/lwa_token_provider.h"
+#include "http/oauth_token_provider.h"
 
 #include <fmt/format.h>
 
 #include <nlohmann/json.hpp>
 
-namespace sellerbridge::amazon {
+namespace sellerbridge::http {
 
-LwaTokenProvider::LwaTokenProvider(LwaCredentials credentials, http::HttpClient* http, Clock* clock,
-                                   Duration refresh_margin)
-    : credentials_(std::move(credentials)),
-      http_(http),
-      clock_(clock),
-      refresh_margin_(refresh_margin) {}
+OAuthGrant LwaRefreshTokenGrant(std::string token_url, std::string client_id,
+                                std::string client_secret, std::string refresh_token) {
+  return {"amazon LWA",
+          std::move(token_url),
+          {{"grant_type", "refresh_token"},
+           {"refresh_token", std::move(refresh_token)},
+           {"client_id", std::move(client_id)},
+           {"client_secret", std::move(client_secret)}},
+          {}};
+}
 
-Result<std::string> LwaTokenProvider::AccessToken() {
+OAuthGrant ClientCredentialsGrant(std::string name, std::string token_url, std::string client_id,
+                                  std::string client_secret) {
+  return {std::move(name),
+          std::move(token_url),
+          {{"grant_type", "client_credentials"},
+           {"client_id", std::move(client_id)},
+           {"client_secret", std::move(client_secret)}},
+          {}};
+}
+
+OAuthTokenProvider::OAuthTokenProvider(OAuthGrant grant, HttpClient* http, Clock* clock,
+                                       Duration refresh_margin)
+    : grant_(std::move(grant)), http_(http), clock_(clock), refresh_margin_(refresh_margin) {}
+
+Result<std::string> OAuthTokenProvider::AccessToken() {
   std::unique_lock lock(mu_);
   if (!token_.empty() && clock_->Now() + refresh_margin_ < expires_at_) {
     return token_;
@@ -46,14 +64,14 @@ Result<std::string> LwaTokenProvider::AccessToken() {
   return token_;
 }
 
-void LwaTokenProvider::Invalidate(std::string_view token) {
+void OAuthTokenProvider::Invalidate(std::string_view token) {
   std::lock_guard lock(mu_);
   if (token_ == token) {
     token_.clear();
   }
 }
 
-std::optional<TimePoint> LwaTokenProvider::ExpiresAt() const {
+std::optional<TimePoint> OAuthTokenProvider::ExpiresAt() const {
   std::lock_guard lock(mu_);
   if (token_.empty()) {
     return std::nullopt;
@@ -61,26 +79,29 @@ std::optional<TimePoint> LwaTokenProvider::ExpiresAt() const {
   return expires_at_;
 }
 
-std::int64_t LwaTokenProvider::Refreshes() const {
+std::int64_t OAuthTokenProvider::Refreshes() const {
   std::lock_guard lock(mu_);
   return refreshes_;
 }
 
-std::int64_t LwaTokenProvider::RefreshFailures() const {
+std::int64_t OAuthTokenProvider::RefreshFailures() const {
   std::lock_guard lock(mu_);
   return failures_;
 }
 
-Result<std::pair<std::string, TimePoint>> LwaTokenProvider::Fetch() {
-  const std::string context = fmt::format("amazon LWA POST {}", credentials_.token_url);
-  http::ClientRequest request;
+Result<std::pair<std::string, TimePoint>> OAuthTokenProvider::Fetch() {
+  const std::string context = fmt::format("{} POST {}", grant_.name, grant_.token_url);
+  ClientRequest request;
   request.method = "POST";
-  request.url = credentials_.token_url;
+  request.url = grant_.token_url;
+  request.headers = grant_.headers;
   request.headers.emplace("Content-Type", "application/x-www-form-urlencoded;charset=UTF-8");
-  request.body = fmt::format(
-      "grant_type=refresh_token&refresh_token={}&client_id={}&client_secret={}",
-      http::UrlEncode(credentials_.refresh_token), http::UrlEncode(credentials_.client_id),
-      http::UrlEncode(credentials_.client_secret));
+  for (const auto& [name, value] : grant_.fields) {
+    if (!request.body.empty()) {
+      request.body += '&';
+    }
+    request.body += UrlEncode(name) + "=" + UrlEncode(value);
+  }
   const TimePoint asked_at = clock_->Now();
   auto response = http_->Send(request);
   if (!response.ok()) {
@@ -89,11 +110,15 @@ Result<std::pair<std::string, TimePoint>> LwaTokenProvider::Fetch() {
   const nlohmann::json json =
       nlohmann::json::parse(response->body, nullptr, /*allow_exceptions=*/false);
   if (response->status != 200) {
-    std::string why;
-    if (json.is_object()) {
-      why =
-          fmt::format("{}: {}", json.value("error", "error"), json.value("error_description", ""));
-    }
+    // OAuth's {"error","error_description"}; other shapes are quoted as they are.
+    const auto text = [&](const char* key) {
+      return json.is_object() && json.contains(key) && json[key].is_string()
+                 ? json[key].get<std::string>()
+                 : std::string();
+    };
+    const std::string why = text("error").empty()
+                                ? response->body.substr(0, 200)
+                                : fmt::format("{}: {}", text("error"), text("error_description"));
     const std::string message = fmt::format("{}: {} {}", context, response->status, why);
     if (response->status >= 500) {
       return UnavailableError(message);
@@ -112,4 +137,4 @@ Result<std::pair<std::string, TimePoint>> LwaTokenProvider::Fetch() {
   return std::make_pair(json["access_token"].get<std::string>(), expires_at);
 }
 
-}  // namespace sellerbridge::amazon
+}  // namespace sellerbridge::http

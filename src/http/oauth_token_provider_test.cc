@@ -1,4 +1,4 @@
-#include "amazon/lwa_token_provider.h"
+#include "http/oauth_token_provider.h"
 
 #include <gtest/gtest.h>
 
@@ -7,10 +7,9 @@
 #include <thread>
 #include <vector>
 
-#include "base/redact.h"
 #include "http/server.h"
 
-namespace sellerbridge::amazon {
+namespace sellerbridge::http {
 namespace {
 
 using std::chrono::seconds;
@@ -18,28 +17,28 @@ using std::chrono::seconds;
 const TimePoint kStart = TimePoint{} + std::chrono::hours{24 * 20000};
 
 // A stand-in for the LWA token endpoint on loopback that counts requests.
-class LwaTokenProviderTest : public ::testing::Test {
+class OAuthTokenProviderTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    server_.Route("POST", "/auth/o2/token", [this](const http::Request& request) {
+    server_.Route("POST", "/auth/o2/token", [this](const Request& request) {
       const int n = ++requests_;
       last_body_ = request.body;
       if (block_) {
         release_.wait();
       }
       if (status_ != 200) {
-        return http::Response::Json(
+        return Response::Json(
             status_,
             R"({"error":"invalid_grant","error_description":"The request has an invalid grant parameter : refresh_token"})");
       }
-      return http::Response::Json(
+      return Response::Json(
           200, R"({"access_token":"Atza|token-)" + std::to_string(n) +
                    R"(","token_type":"bearer","expires_in":3600,"refresh_token":"Atzr|same"})");
     });
     ASSERT_TRUE(server_.Start("127.0.0.1", 0).ok());
-    credentials_ = {"http://127.0.0.1:" + std::to_string(server_.Port()) + "/auth/o2/token",
-                    "amzn1.application-oa2-client.abc", "client-secret-value-1",
-                    "Atzr|refresh-value-1"};
+    grant_ = LwaRefreshTokenGrant(
+        "http://127.0.0.1:" + std::to_string(server_.Port()) + "/auth/o2/token",
+        "amzn1.application-oa2-client.abc", "client-secret-value-1", "Atzr|refresh-value-1");
   }
 
   void TearDown() override {
@@ -47,10 +46,10 @@ class LwaTokenProviderTest : public ::testing::Test {
     server_.Stop();
   }
 
-  http::Server server_;
-  http::CurlHttpClient http_;
+  Server server_;
+  CurlHttpClient http_;
   VirtualClock clock_{kStart};
-  LwaCredentials credentials_;
+  OAuthGrant grant_;
   std::atomic<int> requests_{0};
   std::atomic<int> status_{200};
   std::atomic<bool> block_{false};
@@ -58,8 +57,8 @@ class LwaTokenProviderTest : public ::testing::Test {
   std::string last_body_;
 };
 
-TEST_F(LwaTokenProviderTest, CachesTheTokenUntilShortlyBeforeItExpires) {
-  LwaTokenProvider provider(credentials_, &http_, &clock_, std::chrono::minutes{5});
+TEST_F(OAuthTokenProviderTest, CachesTheTokenUntilShortlyBeforeItExpires) {
+  OAuthTokenProvider provider(grant_, &http_, &clock_, std::chrono::minutes{5});
   EXPECT_EQ(*provider.AccessToken(), "Atza|token-1");
   EXPECT_EQ(*provider.AccessToken(), "Atza|token-1");
   EXPECT_EQ(requests_, 1);
@@ -71,17 +70,17 @@ TEST_F(LwaTokenProviderTest, CachesTheTokenUntilShortlyBeforeItExpires) {
   EXPECT_EQ(provider.Refreshes(), 2);
 }
 
-TEST_F(LwaTokenProviderTest, SendsTheRefreshTokenGrantFormEncoded) {
-  LwaTokenProvider provider(credentials_, &http_, &clock_);
+TEST_F(OAuthTokenProviderTest, SendsTheRefreshTokenGrantFormEncoded) {
+  OAuthTokenProvider provider(grant_, &http_, &clock_);
   ASSERT_TRUE(provider.AccessToken().ok());
   EXPECT_EQ(last_body_,
             "grant_type=refresh_token&refresh_token=Atzr%7Crefresh-value-1&client_id=amzn1."
             "application-oa2-client.abc&client_secret=client-secret-value-1");
 }
 
-TEST_F(LwaTokenProviderTest, OnlyOneRefreshIsInFlight) {
+TEST_F(OAuthTokenProviderTest, OnlyOneRefreshIsInFlight) {
   block_ = true;
-  LwaTokenProvider provider(credentials_, &http_, &clock_);
+  OAuthTokenProvider provider(grant_, &http_, &clock_);
   std::vector<std::string> tokens(8);
   {
     std::vector<std::jthread> callers;
@@ -99,8 +98,8 @@ TEST_F(LwaTokenProviderTest, OnlyOneRefreshIsInFlight) {
   }
 }
 
-TEST_F(LwaTokenProviderTest, InvalidateForcesARefresh) {
-  LwaTokenProvider provider(credentials_, &http_, &clock_);
+TEST_F(OAuthTokenProviderTest, InvalidateForcesARefresh) {
+  OAuthTokenProvider provider(grant_, &http_, &clock_);
   const std::string first = *provider.AccessToken();
   provider.Invalidate("Atza|some-other-token");
   EXPECT_EQ(*provider.AccessToken(), first);
@@ -108,9 +107,9 @@ TEST_F(LwaTokenProviderTest, InvalidateForcesARefresh) {
   EXPECT_EQ(*provider.AccessToken(), "Atza|token-2");
 }
 
-TEST_F(LwaTokenProviderTest, RejectedCredentialsAreUnauthenticatedWithoutSecrets) {
+TEST_F(OAuthTokenProviderTest, RejectedCredentialsAreUnauthenticatedWithoutSecrets) {
   status_ = 400;
-  LwaTokenProvider provider(credentials_, &http_, &clock_);
+  OAuthTokenProvider provider(grant_, &http_, &clock_);
   const auto token = provider.AccessToken();
   ASSERT_FALSE(token.ok());
   EXPECT_EQ(token.status().code(), StatusCode::kUnauthenticated);
@@ -120,13 +119,22 @@ TEST_F(LwaTokenProviderTest, RejectedCredentialsAreUnauthenticatedWithoutSecrets
   EXPECT_EQ(provider.RefreshFailures(), 1);
 }
 
-TEST_F(LwaTokenProviderTest, OutageIsUnavailable) {
+TEST_F(OAuthTokenProviderTest, ClientCredentialsGrantSendsItsFieldsAndHeaders) {
+  OAuthGrant grant = ClientCredentialsGrant("clarus", grant_.token_url, "client-1", "s3cret value");
+  grant.headers.emplace("X-Clarus-Subdomain", "tenant");
+  OAuthTokenProvider provider(grant, &http_, &clock_);
+  ASSERT_TRUE(provider.AccessToken().ok());
+  EXPECT_EQ(last_body_,
+            "grant_type=client_credentials&client_id=client-1&client_secret=s3cret%20value");
+}
+
+TEST_F(OAuthTokenProviderTest, OutageIsUnavailable) {
   status_ = 503;
-  LwaTokenProvider provider(credentials_, &http_, &clock_);
+  OAuthTokenProvider provider(grant_, &http_, &clock_);
   EXPECT_EQ(provider.AccessToken().status().code(), StatusCode::kUnavailable);
   server_.Stop();
   EXPECT_EQ(provider.AccessToken().status().code(), StatusCode::kUnavailable);
 }
 
 }  // namespace
-}  // namespace sellerbridge::amazon
+}  // namespace sellerbridge::http
