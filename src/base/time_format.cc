@@ -69,6 +69,12 @@ Result<TimePoint> ParseIso8601(std::string_view text) {
   if (!ymd.ok() || hour > 23 || minute > 59 || second > 60) {
     return bad();
   }
+  // A TimePoint counts nanoseconds in 64 bits, from 1677-09-21 to 2262-04-11;
+  // stay well inside so that offsets and arithmetic cannot overflow either.
+  if (year < 1678 || year > 2261) {
+    return InvalidArgumentError(
+        fmt::format("'{}' is out of range: dates from 1678 to 2261 only", text));
+  }
   size_t pos = 19;
   std::chrono::nanoseconds fraction{0};
   if (pos < text.size() && (text[pos] == '.' || text[pos] == ',')) {

@@ -36,6 +36,15 @@ TEST(TimeFormatTest, RejectsMalformedDates) {
   }
 }
 
+TEST(TimeFormatTest, RejectsDatesOutsideWhatATimePointHolds) {
+  // TimePoint counts nanoseconds in 64 bits: about 1678 to 2261.
+  const auto far = ParseIso8601("2999-01-01T00:00:00Z");
+  ASSERT_FALSE(far.ok());
+  EXPECT_NE(far.status().message().find("out of range"), std::string::npos) << far.status();
+  EXPECT_FALSE(ParseIso8601("1600-01-01T00:00:00Z").ok());
+  EXPECT_TRUE(ParseIso8601("2200-01-01T00:00:00Z").ok());
+}
+
 TEST(TimeFormatTest, ParsesAndFormatsDurations) {
   EXPECT_EQ(*ParseDuration("30s"), seconds{30});
   EXPECT_EQ(*ParseDuration("5m"), minutes{5});
