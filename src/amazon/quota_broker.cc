@@ -83,7 +83,7 @@ void QuotaBroker::WakeAllLocked(Bucket& bucket) {
 }
 
 Status QuotaBroker::Acquire(const BucketKey& key, Lane lane, TimePoint deadline,
-                            std::stop_token stop) {
+                            const std::stop_token& stop) {
   std::unique_lock lock(mu_);
   Bucket* bucket = FindOrCreateLocked(key);
   if (bucket == nullptr) {

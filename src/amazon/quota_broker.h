@@ -1,6 +1,5 @@
 #pragma once
 
-#include <compare>
 #include <cstdint>
 #include <map>
 #include <mutex>
@@ -8,6 +7,7 @@
 #include <stop_token>
 #include <string>
 #include <string_view>
+#include <tuple>
 #include <vector>
 
 #include "amazon/rate_limit_table.h"
@@ -36,7 +36,11 @@ struct BucketKey {
   std::string api;        // "Orders v0", as in Amazon's table.
   std::string operation;  // "confirmShipment"
 
-  auto operator<=>(const BucketKey&) const = default;
+  // Spelled out: clang-tidy 14 misreads a defaulted operator<=>.
+  friend bool operator<(const BucketKey& a, const BucketKey& b) {
+    return std::tie(a.seller_id, a.region, a.api, a.operation) <
+           std::tie(b.seller_id, b.region, b.api, b.operation);
+  }
 };
 
 // An SP-API operation: its API and name, as Amazon's table names them.
@@ -44,7 +48,9 @@ struct OperationName {
   std::string api;
   std::string operation;
 
-  auto operator<=>(const OperationName&) const = default;
+  friend bool operator<(const OperationName& a, const OperationName& b) {
+    return std::tie(a.api, a.operation) < std::tie(b.api, b.operation);
+  }
 };
 
 // Figures per operation, for metrics.
@@ -86,7 +92,8 @@ class QuotaBroker {
   // waits for it. Returns DeadlineExceeded if `deadline` comes first and
   // Cancelled if `stop` is requested first (no token is taken either way), and
   // NotFound for an operation with no known limit.
-  Status Acquire(const BucketKey& key, Lane lane, TimePoint deadline, std::stop_token stop = {});
+  Status Acquire(const BucketKey& key, Lane lane, TimePoint deadline,
+                 const std::stop_token& stop = {});
 
   // Follows the rate Amazon reports for `key` (x-amzn-RateLimit-Limit).
   // Ignores values that are not positive.

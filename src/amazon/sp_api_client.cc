@@ -31,7 +31,7 @@ Duration SpApiClient::Backoff(int attempt) {
   return Duration{jitter(rng_)};
 }
 
-Result<http::ClientResponse> SpApiClient::Call(const SpApiCall& call, std::stop_token stop) {
+Result<http::ClientResponse> SpApiClient::Call(const SpApiCall& call, const std::stop_token& stop) {
   const BucketKey key{options_.seller_id, options_.region, call.api, call.operation};
   const std::string context =
       fmt::format("amazon {} {} ({})", call.method, call.path, call.operation);

@@ -60,7 +60,7 @@ class SpApiClient {
   // Sends `call`. Returns the 2xx response, or the error
   // StatusFromSpApiResponse gives for the last attempt; DeadlineExceeded when
   // the deadline passes while waiting; Cancelled when `stop` is requested.
-  Result<http::ClientResponse> Call(const SpApiCall& call, std::stop_token stop = {});
+  Result<http::ClientResponse> Call(const SpApiCall& call, const std::stop_token& stop = {});
 
  private:
   // The backoff before attempt `attempt` (2, 3, …): exponential, capped, with

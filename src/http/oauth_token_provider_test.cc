@@ -84,8 +84,10 @@ TEST_F(OAuthTokenProviderTest, OnlyOneRefreshIsInFlight) {
   std::vector<std::string> tokens(8);
   {
     std::vector<std::jthread> callers;
-    for (size_t i = 0; i < tokens.size(); ++i) {
-      callers.emplace_back([&, i] { tokens[i] = provider.AccessToken().value_or("error"); });
+    callers.reserve(tokens.size());
+    for (std::string& token : tokens) {
+      callers.emplace_back(
+          [&provider, &token] { token = provider.AccessToken().value_or("error"); });
     }
     while (requests_ == 0) {
       std::this_thread::yield();

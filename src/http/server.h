@@ -15,7 +15,7 @@ namespace sellerbridge::http {
 
 // Orders header names without regard to case, as HTTP does.
 struct CaseInsensitiveLess {
-  using is_transparent = void;
+  using is_transparent = void;  // NOLINT(readability-identifier-naming): the standard's name.
   bool operator()(std::string_view a, std::string_view b) const;
 };
 
@@ -62,7 +62,7 @@ struct ServerOptions {
   int keep_alive_max_requests = 10000;
   int read_timeout_seconds = 30;
   int write_timeout_seconds = 30;
-  std::size_t max_body_bytes = 64U * 1024U * 1024U;
+  std::size_t max_body_bytes = std::size_t{64} * 1024 * 1024;
 };
 
 // A small HTTP/1.1 server on top of cpp-httplib with path-pattern routing.
@@ -80,7 +80,7 @@ class Server {
   // A pattern is a path whose segments are literals or "{name}", which matches
   // one non-empty segment and lands in Request::path_params. When several
   // routes match, the one with more literal segments wins. Before Start only.
-  void Route(std::string method, std::string pattern, Handler handler);
+  void Route(std::string method, std::string_view pattern, Handler handler);
 
   // Answers requests that no route matches (default: 404 with a JSON body).
   void SetNotFound(Handler handler);

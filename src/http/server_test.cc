@@ -22,7 +22,7 @@ class ServerTest : public ::testing::Test {
 
 TEST_F(ServerTest, RoutesByMethodAndPatternWithParameters) {
   server_.Route("GET", "/orders/v0/orders/{orderId}", [](const Request& r) {
-    return Response::Json(200, "{\"id\":\"" + r.path_params.at("orderId") + "\"}");
+    return Response::Json(200, R"({"id":")" + r.path_params.at("orderId") + R"("})");
   });
   server_.Route("GET", "/orders/v0/orders/{orderId}/orderItems", [](const Request& r) {
     return Response::Json(200, "items of " + r.path_params.at("orderId"));
@@ -33,7 +33,7 @@ TEST_F(ServerTest, RoutesByMethodAndPatternWithParameters) {
   auto get = client_->Get("/orders/v0/orders/203-1-2");
   ASSERT_TRUE(get);
   EXPECT_EQ(get->status, 200);
-  EXPECT_EQ(get->body, "{\"id\":\"203-1-2\"}");
+  EXPECT_EQ(get->body, R"({"id":"203-1-2"})");
   EXPECT_EQ(get->get_header_value("Content-Type"), "application/json");
   auto items = client_->Get("/orders/v0/orders/X/orderItems");
   ASSERT_TRUE(items);

@@ -264,7 +264,7 @@ class Validator {
     // "$ref" is applied together with its siblings (the 2019-09 rule); in the
     // older drafts and Swagger models the siblings are only annotations.
     if (const auto ref = schema.find("$ref"); ref != schema.end() && ref->is_string()) {
-      const std::string& target = ref->get_ref<const std::string&>();
+      const auto& target = ref->get_ref<const std::string&>();
       const json* resolved = target.starts_with('#') ? Resolve(document_, target) : nullptr;
       if (resolved == nullptr) {
         errors.push_back(pointer + ": cannot resolve $ref '" + target + "'");
@@ -395,7 +395,7 @@ class Validator {
     }
     if (const auto pattern = schema.find("pattern");
         pattern != schema.end() && pattern->is_string()) {
-      const std::string& source = pattern->get_ref<const std::string&>();
+      const auto& source = pattern->get_ref<const std::string&>();
       const std::shared_ptr<const std::regex> regex = CompiledPattern(source);
       if (regex == nullptr) {
         errors.push_back(
