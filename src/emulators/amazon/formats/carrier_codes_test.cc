@@ -37,8 +37,9 @@ TEST(CarrierCodesTest, SkipsCommentLinesAndKeepsNonAscii) {
 TEST(CarrierCodesTest, FirstUseFromManyThreadsSeesOneTable) {
   std::vector<const std::unordered_set<std::string>*> seen(8);
   std::vector<std::thread> threads;
-  for (size_t i = 0; i < seen.size(); ++i) {
-    threads.emplace_back([&seen, i] { seen[i] = &CarrierCodes(); });
+  threads.reserve(seen.size());
+  for (const std::unordered_set<std::string>*& slot : seen) {
+    threads.emplace_back([&slot] { slot = &CarrierCodes(); });
   }
   for (std::thread& thread : threads) {
     thread.join();

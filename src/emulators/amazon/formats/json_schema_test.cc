@@ -137,7 +137,7 @@ TEST(JsonSchemaTest, StringLengthCountsCharactersNotBytes) {
 }
 
 TEST(JsonSchemaTest, PatternsAreUnanchoredEcmaScript) {
-  const json schema = {{"pattern", "\\d{3}-\\d{7}-\\d{7}"}};
+  const json schema = {{"pattern", R"(\d{3}-\d{7}-\d{7})"}};
   EXPECT_THAT(Check(schema, "203-1234567-1234567"), IsEmpty());
   EXPECT_THAT(Check(schema, "order 203-1234567-1234567"), IsEmpty());
   EXPECT_THAT(Check(schema, "203-123"),
