@@ -67,6 +67,7 @@ TEST_F(QuotaBrokerTest, MoreUrgentLaneGetsTheNextTokenEvenWhenItCameLater) {
   std::mutex mu;
   std::vector<std::string> order;  // Guarded by mu.
   std::vector<std::jthread> callers;
+  callers.reserve(30);
   for (int i = 0; i < 30; ++i) {
     callers.emplace_back([&, i](const std::stop_token& stop) {
       if (broker_.Acquire(feeds, Lane::kStock, kNever, stop).ok()) {
@@ -105,6 +106,7 @@ TEST_F(QuotaBrokerTest, SameLaneIsServedInArrivalOrder) {
   std::mutex mu;
   std::vector<int> order;  // Guarded by mu.
   std::vector<std::jthread> callers;
+  callers.reserve(5);
   for (int i = 0; i < 5; ++i) {
     callers.emplace_back([&, i] {
       ASSERT_TRUE(broker_.Acquire(key, Lane::kConfirmation, kNever).ok());
