@@ -16,6 +16,8 @@
 #include "cli/demo.h"
 #include "cli/shutdown_signal.h"
 #include "config/config.h"
+#include "emulators/amazon/amazon_emulator.h"
+#include "emulators/clarus/clarus_emulator.h"
 #include "store/store.h"
 #include "sync/daemon.h"
 
@@ -144,6 +146,24 @@ int RunCommandLine(int argc, char** argv) {
       "line and key and exit 2");
   check->add_option("FILE", check_path, "The TOML configuration file")->required();
 
+  std::string emulate_system;
+  int emulate_port = 0;
+  std::uint64_t emulate_seed = 1;
+  std::string emulate_scenario;
+  CLI::App* emulate = app.add_subcommand(
+      "emulate",
+      "Serve a local emulator of Amazon's Selling Partner API or of Clarus WMS on 127.0.0.1, "
+      "for tests and demos, until SIGINT or SIGTERM (see docs/emulators.md)");
+  emulate->add_option("SYSTEM", emulate_system, "amazon or clarus")
+      ->required()
+      ->check(CLI::IsMember({"amazon", "clarus"}));
+  emulate->add_option("--port", emulate_port, "TCP port to listen on")
+      ->required()
+      ->check(CLI::Range(1, 65535));
+  emulate->add_option("--seed", emulate_seed, "Seed for every random choice (default 1)");
+  emulate->add_option("--scenario", emulate_scenario, "A TOML scenario file")
+      ->check(CLI::ExistingFile);
+
   CLI::App* version = app.add_subcommand("version", "Print the version");
 
   try {
@@ -162,6 +182,16 @@ int RunCommandLine(int argc, char** argv) {
   }
   if (run->parsed()) {
     return Run(run_config, options);
+  }
+  if (emulate->parsed()) {
+    if (!SetUpLogging(options, config::LoggingConfig{})) {
+      return kExitBadInput;
+    }
+    const std::optional<std::string> scenario =
+        emulate_scenario.empty() ? std::nullopt : std::optional<std::string>(emulate_scenario);
+    return emulate_system == "amazon"
+               ? emulators::amazon::RunAmazonEmulatorCommand(emulate_port, emulate_seed, scenario)
+               : emulators::clarus::RunClarusEmulatorCommand(emulate_port, emulate_seed, scenario);
   }
   if (demo->parsed()) {
     if (!SetUpLogging(options, config::LoggingConfig{})) {

@@ -11,6 +11,8 @@
 #include <string>
 
 #include "e2e/subprocess.h"
+#include "http/client.h"
+#include "http/server.h"
 
 namespace sellerbridge {
 namespace {
@@ -127,6 +129,9 @@ TEST_F(CliTest, DemoRunsForItsDurationAndPrintsAJsonSummary) {
   ASSERT_FALSE(summary.at("jobs").empty());
   EXPECT_GE(summary.at("jobs")[0].at("runs").get<int>(), 1);
   EXPECT_TRUE(summary.at("store").is_object());
+  // Both emulated systems ran: the default Clarus tenant has its products.
+  EXPECT_GE(summary.at("amazon").at("orders_created").get<int>(), 0);
+  EXPECT_GT(summary.at("clarus").at("products").get<int>(), 0);
 }
 
 TEST_F(CliTest, RunStopsCleanlyOnSigterm) {
@@ -156,6 +161,36 @@ TEST_F(CliTest, RunWithJsonLogsWritesJsonLinesWithoutSecrets) {
   }
   EXPECT_GE(count, 2);
   EXPECT_EQ(daemon.Stderr().find("env-secret-value-42"), std::string::npos);
+}
+
+// A free port for a child process to listen on.
+int FreePort() {
+  sellerbridge::http::Server probe;
+  EXPECT_TRUE(probe.Start("127.0.0.1", 0).ok());
+  const int port = probe.Port();
+  probe.Stop();
+  return port;
+}
+
+TEST_F(CliTest, EmulatorsServeUntilSignalled) {
+  for (const std::string system : {"amazon", "clarus"}) {
+    const int port = FreePort();
+    Subprocess emulator({kExe, "emulate", system, "--port", std::to_string(port), "--seed", "3"});
+    ASSERT_TRUE(emulator.WaitForStderr("serving")) << emulator.Stderr();
+    EXPECT_NE(emulator.Stderr().find(std::to_string(port)), std::string::npos);
+    sellerbridge::http::CurlHttpClient http;
+    const std::string clock_path = system == "amazon" ? "/_emulator/clock" : "/_emulator/time";
+    const auto clock = http.Send({.url = "http://127.0.0.1:" + std::to_string(port) + clock_path});
+    ASSERT_TRUE(clock.ok()) << clock.status();
+    EXPECT_EQ(clock->status, 200) << system;
+    emulator.Signal(SIGTERM);
+    EXPECT_EQ(emulator.Wait(), 0) << emulator.Stderr();
+  }
+}
+
+TEST_F(CliTest, EmulateNeedsAKnownSystemAndAPort) {
+  EXPECT_EQ(RunProcess({kExe, "emulate", "ebay", "--port", "9"}).exit_code, 2);
+  EXPECT_EQ(RunProcess({kExe, "emulate", "amazon"}).exit_code, 2);
 }
 
 TEST_F(CliTest, RunWithABadConfigIsBadInput) {

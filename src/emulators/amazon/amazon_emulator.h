@@ -1,0 +1,125 @@
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/clock.h"
+#include "base/result.h"
+#include "emulators/amazon/account_health.h"
+#include "emulators/amazon/faults.h"
+#include "emulators/amazon/formats/rate_limits.h"
+#include "emulators/amazon/listing.h"
+#include "emulators/amazon/order.h"
+#include "emulators/amazon/order_generator.h"
+#include "emulators/amazon/scenario.h"
+
+namespace sellerbridge::emulators::amazon {
+
+struct AmazonEmulatorOptions {
+  std::uint64_t seed = 1;  // Drives every random choice: ids, tokens, generated orders, faults.
+  std::optional<std::filesystem::path> scenario_file;  // TOML; see docs/emulators.md.
+  std::optional<std::string> scenario_toml;            // Scenario text, when there is no file.
+  int worker_threads = 8;                              // Requests served at once.
+};
+
+class SellerState;
+class TokenService;
+class RateLimiter;
+class ApiGate;
+
+// A local Amazon Seller Central for one seller: Login with Amazon, Orders
+// v2026-01-01 and v0 (with confirmShipment), Tokens, Listings Items, with
+// Amazon's rate limits, error envelopes and headers, and a control API under
+// /_emulator/. All its time comes from the Clock it is given. Every method is
+// thread-safe; the in-process methods see the same state as HTTP callers.
+class AmazonEmulator {
+ public:
+  // Loads the scenario (file, then text, else DefaultScenario()).
+  // InvalidArgument / NotFound for a bad or missing scenario. `clock` must
+  // outlive the emulator; when it is an OffsetClock or a VirtualClock, the
+  // control API can advance it.
+  static Result<std::unique_ptr<AmazonEmulator>> Create(AmazonEmulatorOptions options,
+                                                        Clock* clock);
+
+  ~AmazonEmulator();
+  AmazonEmulator(const AmazonEmulator&) = delete;
+  AmazonEmulator& operator=(const AmazonEmulator&) = delete;
+
+  // Serves HTTP on host:port (0 picks a free port). Unavailable if it cannot
+  // bind; FailedPrecondition if already started.
+  Status Start(const std::string& host, int port);
+  // The bound port, after Start.
+  int Port() const;
+  // Stops serving; the state stays readable. Idempotent.
+  void Stop();
+
+  // NOLINTNEXTLINE(readability-identifier-naming): public name that callers outside the emulator
+  // use.
+  const Scenario& scenario() const { return scenario_; }
+  TimePoint Now() const { return clock_->Now(); }
+
+  // An LWA access token for the scenario's seller, as /auth/o2/token issues.
+  std::string IssueAccessToken();
+
+  // Places an order (see SellerState::AddOrder for the errors).
+  Result<std::string> AddOrder(const NewOrder& order);
+  // Places `count` generated orders now; returns their ids.
+  std::vector<std::string> GenerateOrders(int count);
+  // What Amazon knows of an order: status, items, packages with tracking
+  // numbers and confirmation arrival times, cancellation.
+  std::optional<Order> GetOrder(std::string_view order_id);
+  std::vector<Order> Orders();
+  std::size_t OrderCount();
+  // Cancels an unshipped order on behalf of the buyer or the seller.
+  Status CancelOrder(std::string_view order_id, Canceller by);
+
+  // A listing with its quantity, pending changes and history.
+  std::optional<Listing> GetListing(std::string_view sku);
+  std::vector<Listing> Listings();
+
+  // Late Shipment, Cancel and Valid Tracking rates as Amazon counts them now.
+  AccountHealth Health();
+
+  // Replaces rate and burst of `operation` (an operation name of
+  // RATE-LIMITS.tsv, in every API that has it). NotFound if none has it.
+  Status SetRateLimit(std::string_view operation, double rate_per_second, int burst);
+  std::vector<RateLimit> RateLimits() const;
+
+  // The fault injector (5xx, timeouts, storms, LWA outage, silent drops).
+  // NOLINTNEXTLINE(readability-identifier-naming): public name that callers outside the emulator
+  // use.
+  Faults& faults() { return *faults_; }
+
+  // Moves the clock forward. FailedPrecondition unless the clock is an
+  // OffsetClock or a VirtualClock; InvalidArgument for a negative duration.
+  Status AdvanceClock(Duration by);
+
+ private:
+  AmazonEmulator(Scenario scenario, std::uint64_t seed, int worker_threads, Clock* clock);
+
+  struct Impl;
+  Scenario scenario_;
+  Clock* clock_;
+  std::unique_ptr<SellerState> state_;
+  std::unique_ptr<TokenService> tokens_;
+  std::unique_ptr<RateLimiter> limiter_;
+  std::unique_ptr<Faults> faults_;
+  std::unique_ptr<Impl> impl_;
+};
+
+// Runs the emulator standalone on 127.0.0.1:`port` on an OffsetClock over the
+// system clock (the control API's clock advance moves it), until SIGINT or
+// SIGTERM. It blocks both signals in the
+// calling thread before starting any thread (so every server thread inherits
+// the mask), waits for them with sigwait, and restores the previous mask
+// before returning. Returns 0 after a signal, 2 for a bad scenario, 1 when
+// the port cannot be bound.
+int RunAmazonEmulatorCommand(int port, std::uint64_t seed,
+                             const std::optional<std::string>& scenario_file);
+
+}  // namespace sellerbridge::emulators::amazon
