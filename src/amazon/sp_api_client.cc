@@ -18,18 +18,7 @@ SpApiClient::SpApiClient(SpApiClientOptions options, http::HttpClient* http,
       tokens_(tokens),
       broker_(broker),
       clock_(clock),
-      rng_(options_.seed) {}
-
-Duration SpApiClient::Backoff(int attempt) {
-  Duration ceiling = options_.initial_backoff;
-  for (int i = 2; i < attempt && ceiling < options_.max_backoff; ++i) {
-    ceiling *= 2;
-  }
-  ceiling = std::min(ceiling, options_.max_backoff);
-  std::lock_guard lock(rng_mu_);
-  std::uniform_int_distribution<Duration::rep> jitter(ceiling.count() / 2, ceiling.count());
-  return Duration{jitter(rng_)};
-}
+      backoff_(options_.initial_backoff, options_.max_backoff, options_.seed) {}
 
 Result<http::ClientResponse> SpApiClient::Call(const SpApiCall& call, const std::stop_token& stop) {
   const BucketKey key{options_.seller_id, options_.region, call.api, call.operation};
@@ -42,7 +31,7 @@ Result<http::ClientResponse> SpApiClient::Call(const SpApiCall& call, const std:
   Status last = InternalError(context + ": not attempted");
   for (int attempt = 1; attempt <= options_.max_attempts; ++attempt) {
     if (back_off) {
-      const TimePoint wake = std::min(call.deadline, clock_->Now() + Backoff(attempt));
+      const TimePoint wake = std::min(call.deadline, clock_->Now() + backoff_.Before(attempt));
       if (!clock_->SleepUntil(wake, stop)) {
         return CancelledError(context + ": stopped");
       }

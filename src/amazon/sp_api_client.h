@@ -1,15 +1,14 @@
 #pragma once
 
 #include <cstdint>
-#include <mutex>
 #include <optional>
-#include <random>
 #include <stop_token>
 #include <string>
 
 #include "amazon/quota_broker.h"
 #include "base/clock.h"
 #include "base/result.h"
+#include "http/backoff.h"
 #include "http/client.h"
 #include "http/oauth_token_provider.h"
 
@@ -63,17 +62,12 @@ class SpApiClient {
   Result<http::ClientResponse> Call(const SpApiCall& call, const std::stop_token& stop = {});
 
  private:
-  // The backoff before attempt `attempt` (2, 3, …): exponential, capped, with
-  // full jitter.
-  Duration Backoff(int attempt);
-
   const SpApiClientOptions options_;
   http::HttpClient* const http_;
   http::OAuthTokenProvider* const tokens_;
   QuotaBroker* const broker_;
   Clock* const clock_;
-  std::mutex rng_mu_;
-  std::mt19937_64 rng_;  // Guarded by rng_mu_.
+  http::Backoff backoff_;
 };
 
 }  // namespace sellerbridge::amazon

@@ -20,7 +20,7 @@ class SpApiClientTest : public ::testing::Test {
     ASSERT_TRUE(created.ok()) << created.status();
     emulator_ = std::move(created).value();
     ASSERT_TRUE(emulator_->Start("127.0.0.1", 0).ok());
-    const emulator::Scenario& scenario = emulator_->scenario();
+    const emulator::Scenario& scenario = emulator_->GetScenario();
     const std::string base = "http://127.0.0.1:" + std::to_string(emulator_->Port());
     tokens_ = std::make_unique<http::OAuthTokenProvider>(
         http::LwaRefreshTokenGrant(base + "/auth/o2/token", scenario.lwa_client_id,
@@ -78,13 +78,13 @@ TEST_F(SpApiClientTest, NotFoundIsNotRetried) {
 }
 
 TEST_F(SpApiClientTest, ServerErrorsAreRetriedThenReported) {
-  emulator_->faults().SetOperation("getOrder", {.error_rate = 1.0});
+  emulator_->FaultInjector().SetOperation("getOrder", {.error_rate = 1.0});
   const auto response = client_->Call(GetOrder());
   ASSERT_FALSE(response.ok());
   EXPECT_EQ(response.status().code(), StatusCode::kUnavailable);
   EXPECT_NE(response.status().message().find("getOrder"), std::string::npos);
   EXPECT_EQ(broker_.Counters().at({"Orders 2026-01-01", "getOrder"}).granted, 3);
-  emulator_->faults().Clear();
+  emulator_->FaultInjector().Clear();
   EXPECT_TRUE(client_->Call(GetOrder()).ok());
 }
 
@@ -98,8 +98,8 @@ TEST_F(SpApiClientTest, ExpiredTokenIsRefreshedOnceAndTheCallRetried) {
 }
 
 TEST_F(SpApiClientTest, ThrottlingDrainsTheBucketAndWaitsForItBeforeRetrying) {
-  emulator_->faults().StartThrottlingStorm("getOrder",
-                                           emulator_clock_.Now() + std::chrono::milliseconds{500});
+  emulator_->FaultInjector().StartThrottlingStorm(
+      "getOrder", emulator_clock_.Now() + std::chrono::milliseconds{500});
   const auto response = client_->Call(GetOrder());
   ASSERT_TRUE(response.ok()) << response.status();
   const auto counters = broker_.Counters().at({"Orders 2026-01-01", "getOrder"});
@@ -112,7 +112,7 @@ TEST_F(SpApiClientTest, FollowsTheRateAmazonReports) {
   ASSERT_TRUE(emulator_->SetRateLimit("getOrder", 0.25, 30).ok());
   ASSERT_TRUE(client_->Call(GetOrder()).ok());
   const auto bucket =
-      broker_.Snapshot({emulator_->scenario().seller_id, "EU", "Orders 2026-01-01", "getOrder"});
+      broker_.Snapshot({emulator_->GetScenario().seller_id, "EU", "Orders 2026-01-01", "getOrder"});
   ASSERT_TRUE(bucket.has_value());
   EXPECT_DOUBLE_EQ(bucket->rate_per_second, 0.25);
 }

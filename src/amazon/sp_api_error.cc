@@ -5,6 +5,8 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "http/status_mapping.h"
+
 namespace sellerbridge::amazon {
 namespace {
 
@@ -62,31 +64,8 @@ Status StatusFromSpApiResponse(std::string_view context, const http::ClientRespo
   if (status >= 200 && status < 300) {
     return Status::Ok();
   }
-  const std::string message =
-      fmt::format("{}: {} {}", context, status, DescribeBody(response.body));
-  switch (status) {
-    case 400:
-    case 413:
-    case 415:
-    case 422:
-      return InvalidArgumentError(message);
-    case 401:
-      return UnauthenticatedError(message);
-    case 403:
-      return PermissionDeniedError(message);
-    case 404:
-      return NotFoundError(message);
-    case 409:
-      return AlreadyExistsError(message);
-    case 429:
-      return ResourceExhaustedError(message);
-    default:
-      break;
-  }
-  if (status >= 500 && status < 600) {
-    return UnavailableError(message);
-  }
-  return InternalError(message);
+  return http::StatusForHttpStatus(
+      status, fmt::format("{}: {} {}", context, status, DescribeBody(response.body)));
 }
 
 }  // namespace sellerbridge::amazon

@@ -7,11 +7,9 @@
 
 namespace sellerbridge::amazon {
 
-// Turns the HTTP outcome of an SP-API call into a Status, in this one place:
-// 2xx → OK; 400 → InvalidArgument; 401 → Unauthenticated; 403 →
-// PermissionDenied; 404 → NotFound; 409 → AlreadyExists; 413/415/422 →
-// InvalidArgument; 429 → ResourceExhausted; 5xx → Unavailable; anything
-// else → Internal. The message names the call
+// Turns the HTTP outcome of an SP-API call into a Status, with the codes of
+// http::StatusForHttpStatus (400 → InvalidArgument, 429 → ResourceExhausted,
+// 5xx → Unavailable, …). The message names the call
 // (`context`, e.g. "amazon POST /orders/v0/orders/{id}/shipmentConfirmation"),
 // the status, and Amazon's error codes and messages from its envelope
 // (`{"errors":[{"code","message","details"}]}`), e.g.

@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <charconv>
 
+#include "http/status_mapping.h"
+
 namespace sellerbridge::clarus {
 namespace {
 
@@ -54,26 +56,8 @@ Status StatusFromClarusResponse(std::string_view context, const http::ClientResp
   if (status >= 200 && status < 300) {
     return Status::Ok();
   }
-  const std::string message =
-      fmt::format("{}: {} {}", context, status, DescribeErrors(response.body));
-  switch (status) {
-    case 400:
-    case 422:
-      return InvalidArgumentError(message);
-    case 401:
-      return UnauthenticatedError(message);
-    case 403:
-      return PermissionDeniedError(message);
-    case 404:
-      return NotFoundError(message);
-    case 409:
-      return AlreadyExistsError(message);
-    case 429:
-      return ResourceExhaustedError(message);
-    default:
-      break;
-  }
-  return status >= 500 && status < 600 ? UnavailableError(message) : InternalError(message);
+  return http::StatusForHttpStatus(
+      status, fmt::format("{}: {} {}", context, status, DescribeErrors(response.body)));
 }
 
 std::string GraphqlLiteral(const json& value) {
@@ -111,18 +95,7 @@ ClarusClient::ClarusClient(ClarusClientOptions options, http::HttpClient* http,
       http_(http),
       tokens_(tokens),
       clock_(clock),
-      rng_(options_.seed) {}
-
-Duration ClarusClient::Backoff(int attempt) {
-  Duration ceiling = options_.initial_backoff;
-  for (int i = 2; i < attempt && ceiling < options_.max_backoff; ++i) {
-    ceiling *= 2;
-  }
-  ceiling = std::min(ceiling, options_.max_backoff);
-  std::lock_guard lock(rng_mu_);
-  std::uniform_int_distribution<Duration::rep> jitter(ceiling.count() / 2, ceiling.count());
-  return Duration{jitter(rng_)};
-}
+      backoff_(options_.initial_backoff, options_.max_backoff, options_.seed) {}
 
 Result<http::ClientResponse> ClarusClient::Send(const http::ClientRequest& base, bool idempotent,
                                                 std::string_view context,
@@ -134,7 +107,7 @@ Result<http::ClientResponse> ClarusClient::Send(const http::ClientRequest& base,
     if (wait > Duration::zero() && !clock_->SleepUntil(clock_->Now() + wait, stop)) {
       return CancelledError(std::string(context) + ": stopped");
     }
-    wait = Backoff(attempt + 1);
+    wait = backoff_.Before(attempt + 1);
     auto token = tokens_->AccessToken();
     if (!token.ok()) {
       last = token.status();

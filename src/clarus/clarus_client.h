@@ -1,9 +1,7 @@
 #pragma once
 
 #include <cstdint>
-#include <mutex>
 #include <nlohmann/json.hpp>
-#include <random>
 #include <stop_token>
 #include <string>
 #include <string_view>
@@ -11,16 +9,16 @@
 
 #include "base/clock.h"
 #include "base/result.h"
+#include "http/backoff.h"
 #include "http/client.h"
 #include "http/oauth_token_provider.h"
 
 namespace sellerbridge::clarus {
 
-// Turns the HTTP outcome of a Clarus call into a Status, in this one place:
-// 2xx → OK; 401 → Unauthenticated; 403 → PermissionDenied; 404 → NotFound;
-// 409 → AlreadyExists; 400/422 → InvalidArgument listing each JSON:API error
-// as "<source.pointer>: <detail>"; 429 → ResourceExhausted; 5xx →
-// Unavailable; anything else → Internal. `context` names the call.
+// Turns the HTTP outcome of a Clarus call into a Status, with the codes of
+// http::StatusForHttpStatus (422 → InvalidArgument, 401 → Unauthenticated,
+// 429 → ResourceExhausted, 5xx → Unavailable, …). The message names the call
+// (`context`) and lists each JSON:API error as "<source.pointer>: <detail>".
 Status StatusFromClarusResponse(std::string_view context, const http::ClientResponse& response);
 
 // Writes `value` as a GraphQL input literal: objects as {name: value},
@@ -77,14 +75,12 @@ class ClarusClient {
   // Sends with auth and tenant headers, retrying as the class comment says.
   Result<http::ClientResponse> Send(const http::ClientRequest& base, bool idempotent,
                                     std::string_view context, const std::stop_token& stop);
-  Duration Backoff(int attempt);
 
   const ClarusClientOptions options_;
   http::HttpClient* const http_;
   http::OAuthTokenProvider* const tokens_;
   Clock* const clock_;
-  std::mutex rng_mu_;
-  std::mt19937_64 rng_;  // Guarded by rng_mu_.
+  http::Backoff backoff_;
 };
 
 }  // namespace sellerbridge::clarus

@@ -174,8 +174,8 @@ int RunDemo(const DemoOptions& options) {
     config.store.url = "sqlite://" + (*dir / "sellerbridge.db").string();
     config.amazon.endpoint = amazon_url;
     config.amazon.lwa_endpoint = amazon_url + "/auth/o2/token";
-    config.amazon.seller_id = (*amazon)->scenario().seller_id;
-    config.amazon.marketplaces = (*amazon)->scenario().marketplace_ids;
+    config.amazon.seller_id = (*amazon)->GetScenario().seller_id;
+    config.amazon.marketplaces = (*amazon)->GetScenario().marketplace_ids;
     config.clarus.api_base = (*clarus)->BaseUrl() + (*clarus)->ApiPrefix();
     config.clarus.graphql_url = (*clarus)->BaseUrl() + "/graphql";
     config.clarus.token_url = (*clarus)->BaseUrl() + "/oauth/token";

@@ -12,6 +12,7 @@
 #include "base/result.h"
 #include "emulators/amazon/account_health.h"
 #include "emulators/amazon/faults.h"
+#include "emulators/amazon/feed_store.h"
 #include "emulators/amazon/formats/rate_limits.h"
 #include "emulators/amazon/listing.h"
 #include "emulators/amazon/order.h"
@@ -33,7 +34,7 @@ class RateLimiter;
 class ApiGate;
 
 // A local Amazon Seller Central for one seller: Login with Amazon, Orders
-// v2026-01-01 and v0 (with confirmShipment), Tokens, Listings Items, with
+// v2026-01-01 and v0 (with confirmShipment), Tokens, Listings Items, Feeds, with
 // Amazon's rate limits, error envelopes and headers, and a control API under
 // /_emulator/. All its time comes from the Clock it is given. Every method is
 // thread-safe; the in-process methods see the same state as HTTP callers.
@@ -58,9 +59,8 @@ class AmazonEmulator {
   // Stops serving; the state stays readable. Idempotent.
   void Stop();
 
-  // NOLINTNEXTLINE(readability-identifier-naming): public name that callers outside the emulator
-  // use.
-  const Scenario& scenario() const { return scenario_; }
+  // The scenario the emulator plays.
+  const Scenario& GetScenario() const { return scenario_; }
   TimePoint Now() const { return clock_->Now(); }
 
   // An LWA access token for the scenario's seller, as /auth/o2/token issues.
@@ -91,9 +91,21 @@ class AmazonEmulator {
   std::vector<RateLimit> RateLimits() const;
 
   // The fault injector (5xx, timeouts, storms, LWA outage, silent drops).
-  // NOLINTNEXTLINE(readability-identifier-naming): public name that callers outside the emulator
-  // use.
-  Faults& faults() { return *faults_; }
+  Faults& FaultInjector() { return *faults_; }
+
+  // Feeds 2021-06-30 as of now, newest first: type, status, times, result
+  // document and per-message outcome counts.
+  std::vector<FeedInfo> Feeds();
+  std::optional<FeedInfo> GetFeed(std::string_view feed_id);
+  // Stores a feed document as createFeedDocument and its upload would, under
+  // `document_id` if given (e.g. an id from the model's sandbox examples).
+  // Returns its id; InvalidArgument / AlreadyExists (see FeedStore).
+  Result<std::string> AddFeedDocument(std::string_view content_type, std::string content,
+                                      std::optional<std::string> document_id = {});
+  // Submits a feed as createFeed does, with the same errors; returns its id.
+  Result<std::string> SubmitFeed(const FeedSubmission& submission);
+  // A feed document's bytes (a processing report decompressed), if it has any.
+  std::optional<std::string> FeedDocumentText(std::string_view document_id);
 
   // Moves the clock forward. FailedPrecondition unless the clock is an
   // OffsetClock or a VirtualClock; InvalidArgument for a negative duration.
@@ -105,10 +117,12 @@ class AmazonEmulator {
   struct Impl;
   Scenario scenario_;
   Clock* clock_;
+  std::unique_ptr<FeedProcessingClock> state_clock_;  // The clock state_ reads.
   std::unique_ptr<SellerState> state_;
   std::unique_ptr<TokenService> tokens_;
   std::unique_ptr<RateLimiter> limiter_;
   std::unique_ptr<Faults> faults_;
+  std::unique_ptr<FeedStore> feeds_;
   std::unique_ptr<Impl> impl_;
 };
 

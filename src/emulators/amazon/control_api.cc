@@ -321,10 +321,10 @@ void RegisterControlApi(http::Server& server, AmazonEmulator* emulator) {
                  return http::Response::Empty(204);
                });
   server.Route("GET", "/_emulator/faults", [emulator](const http::Request&) {
-    return http::Response::Json(200, FaultsJson(emulator->faults().Get()).dump());
+    return http::Response::Json(200, FaultsJson(emulator->FaultInjector().Get()).dump());
   });
   server.Route("DELETE", "/_emulator/faults", [emulator](const http::Request&) {
-    emulator->faults().Clear();
+    emulator->FaultInjector().Clear();
     return http::Response::Empty(204);
   });
   server.Route("PUT", "/_emulator/faults/{operation}", [emulator](const http::Request& request) {
@@ -353,7 +353,7 @@ void RegisterControlApi(http::Server& server, AmazonEmulator* emulator) {
     if (faults.timeout_seconds < 0 || faults.timeout_seconds > 600) {
       return Problem(400, "timeoutSeconds is between 0 and 600");
     }
-    emulator->faults().SetOperation(request.path_params.at("operation"), faults);
+    emulator->FaultInjector().SetOperation(request.path_params.at("operation"), faults);
     return http::Response::Empty(204);
   });
   server.Route("POST", "/_emulator/faults/throttling-storm",
@@ -365,7 +365,7 @@ void RegisterControlApi(http::Server& server, AmazonEmulator* emulator) {
                      !Read(*body, "seconds", seconds) || !seconds || *seconds < 0) {
                    return Problem(400, R"(body must be {"operation": name or "*", "seconds": N})");
                  }
-                 emulator->faults().StartThrottlingStorm(operation.value_or("*"),
+                 emulator->FaultInjector().StartThrottlingStorm(operation.value_or("*"),
                                                          emulator->Now() + Seconds(*seconds));
                  return http::Response::Empty(204);
                });
@@ -375,7 +375,7 @@ void RegisterControlApi(http::Server& server, AmazonEmulator* emulator) {
     if (!body || !Read(*body, "seconds", seconds) || !seconds || *seconds < 0) {
       return Problem(400, "body must be {\"seconds\": N}");
     }
-    emulator->faults().StartLwaOutage(emulator->Now() + Seconds(*seconds));
+    emulator->FaultInjector().StartLwaOutage(emulator->Now() + Seconds(*seconds));
     return http::Response::Empty(204);
   });
 }
