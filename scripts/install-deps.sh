@@ -8,7 +8,7 @@ packages=(
   clang-format clang-tidy
   libspdlog-dev libfmt-dev libtomlplusplus-dev libcli11-dev nlohmann-json3-dev
   libsqlite3-dev libcpp-httplib-dev libcurl4-openssl-dev libpugixml-dev
-  libhowardhinnant-date-dev tzdata zlib1g-dev
+  libhowardhinnant-date-dev tzdata zlib1g-dev libssl-dev openssl
   libgtest-dev libgmock-dev libbenchmark-dev
 )
 

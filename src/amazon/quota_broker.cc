@@ -13,8 +13,10 @@ namespace {
 // floating-point dust never makes a caller wait one extra cycle.
 constexpr double kWhole = 1.0 - 1e-9;
 
+// Rounded up: a wait truncated to zero would have the caller spin while the
+// clock stands still (a VirtualClock only moves when everyone sleeps).
 Duration Seconds(double seconds) {
-  return std::chrono::duration_cast<Duration>(std::chrono::duration<double>(seconds));
+  return std::chrono::ceil<Duration>(std::chrono::duration<double>(seconds));
 }
 
 }  // namespace
@@ -62,9 +64,11 @@ QuotaBroker::Bucket* QuotaBroker::FindOrCreateLocked(const BucketKey& key) {
   }
   Bucket bucket;
   bucket.rate = limit->second.rate_per_second;
+  bucket.documented_rate = bucket.rate;
   bucket.burst = limit->second.burst;
   bucket.tokens = bucket.burst;
   bucket.refilled_at = clock_->Now();
+  bucket.adjusted_at = bucket.refilled_at;
   return &buckets_.emplace(key, std::move(bucket)).first->second;
 }
 
@@ -74,6 +78,15 @@ void QuotaBroker::RefillLocked(Bucket& bucket, TimePoint now) const {
     bucket.tokens = std::min<double>(bucket.burst, bucket.tokens + elapsed * bucket.rate);
     bucket.refilled_at = now;
   }
+}
+
+void QuotaBroker::ProbeLocked(Bucket& bucket, TimePoint now) {
+  if (bucket.rate_reported || bucket.rate >= bucket.documented_rate ||
+      now - bucket.adjusted_at < kProbeInterval) {
+    return;
+  }
+  bucket.rate = std::min(bucket.documented_rate, bucket.rate * kProbeIncrease);
+  bucket.adjusted_at = now;
 }
 
 void QuotaBroker::WakeAllLocked(Bucket& bucket) {
@@ -115,6 +128,7 @@ Status QuotaBroker::Acquire(const BucketKey& key, Lane lane, TimePoint deadline,
     const bool first = bucket->waiting.front() == &me;
     if (first && bucket->tokens >= kWhole) {
       bucket->tokens = std::max(0.0, bucket->tokens - 1.0);
+      ProbeLocked(*bucket, now);
       ++counters.granted;
       return leave(Status::Ok());
     }
@@ -148,7 +162,11 @@ void QuotaBroker::RecordRateLimit(const BucketKey& key, double rate_per_second) 
   }
   std::lock_guard lock(mu_);
   Bucket* bucket = FindOrCreateLocked(key);
-  if (bucket == nullptr || bucket->rate == rate_per_second) {
+  if (bucket == nullptr) {
+    return;
+  }
+  bucket->rate_reported = true;
+  if (bucket->rate == rate_per_second) {
     return;
   }
   RefillLocked(*bucket, clock_->Now());
@@ -163,8 +181,14 @@ void QuotaBroker::RecordThrottled(const BucketKey& key) {
   if (bucket == nullptr) {
     return;
   }
+  const TimePoint now = clock_->Now();
   bucket->tokens = 0;
-  bucket->refilled_at = clock_->Now();
+  bucket->refilled_at = now;
+  if (!bucket->rate_reported) {
+    bucket->rate =
+        std::max(bucket->documented_rate * kMinimumShare, bucket->rate * kThrottledDecrease);
+    bucket->adjusted_at = now;
+  }
   WakeAllLocked(*bucket);
 }
 

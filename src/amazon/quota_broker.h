@@ -95,12 +95,26 @@ class QuotaBroker {
   Status Acquire(const BucketKey& key, Lane lane, TimePoint deadline,
                  const std::stop_token& stop = {});
 
-  // Follows the rate Amazon reports for `key` (x-amzn-RateLimit-Limit).
-  // Ignores values that are not positive.
+  // After a 429 on a bucket whose rate Amazon does not report, the rate is
+  // multiplied by this, down to kMinimumShare of the documented rate.
+  static constexpr double kThrottledDecrease = 0.8;
+  static constexpr double kMinimumShare = 0.01;
+  // Such a bucket then probes back towards the documented rate: kProbeIncrease
+  // more every kProbeInterval without a 429.
+  static constexpr double kProbeIncrease = 1.02;
+  static constexpr Duration kProbeInterval = std::chrono::minutes{1};
+
+  // Follows the rate Amazon reports for `key` (x-amzn-RateLimit-Limit): from
+  // then on the reported rate is the bucket's rate, and 429s no longer lower
+  // it. Ignores values that are not positive.
   void RecordRateLimit(const BucketKey& key, double rate_per_second);
 
   // Records a 429: Amazon's bucket is empty, so ours is emptied too, and the
-  // next call waits for a full token's refill.
+  // next call waits for a full token's refill. When Amazon has not reported
+  // the bucket's rate, the 429 also shows that the real rate is below ours
+  // (Amazon may apply less than its table says), so the rate goes down by
+  // kThrottledDecrease and then probes upwards slowly, settling just under
+  // the rate Amazon really applies.
   void RecordThrottled(const BucketKey& key);
 
   // How long a call in `lane` asked now would wait, given the tokens and the
@@ -119,14 +133,18 @@ class QuotaBroker {
   struct Bucket {
     double tokens = 0;
     double rate = 0;
+    double documented_rate = 0;
     int burst = 0;
+    bool rate_reported = false;  // Amazon said the rate: 429s no longer adjust it.
     TimePoint refilled_at;
+    TimePoint adjusted_at;         // The last 429 decrease or probe increase.
     std::vector<Waiter*> waiting;  // Ordered: lane, then arrival.
   };
 
   // Creates `key`'s bucket on first use. Null for an unknown operation.
   Bucket* FindOrCreateLocked(const BucketKey& key);
   void RefillLocked(Bucket& bucket, TimePoint now) const;
+  static void ProbeLocked(Bucket& bucket, TimePoint now);
   static void WakeAllLocked(Bucket& bucket);
 
   Clock* const clock_;

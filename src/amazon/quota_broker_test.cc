@@ -59,6 +59,24 @@ TEST_F(QuotaBrokerTest, BurstIsFreeThenTokensComeAtTheRate) {
   EXPECT_EQ(counters.total_wait, milliseconds{500});
 }
 
+TEST(QuotaBrokerWaitTest, SleepsRatherThanSpinsWhenLessThanANanosecondIsMissing) {
+  // At 7 per second a token takes 142,857,142.86 ns: after 142,857,142 ns
+  // the bucket lacks 0.86 ns of refill, which a truncating conversion turns
+  // into a sleep of zero, so that the caller spun while time stood still.
+  VirtualClock clock(kStart);
+  QuotaBroker broker(&clock, {{"Orders v0", "confirmShipment", "POST", "/x", 7, 1}});
+  ASSERT_TRUE(broker.Acquire(Key("confirmShipment"), Lane::kConfirmation, kNever).ok());
+  clock.Advance(std::chrono::nanoseconds{142'857'142});
+  std::atomic<bool> got{false};
+  std::jthread caller(
+      [&] { got = broker.Acquire(Key("confirmShipment"), Lane::kConfirmation, kNever).ok(); });
+  EXPECT_TRUE(clock.AwaitSleepers(1, kRealTimeout));
+  EXPECT_FALSE(got);
+  clock.Advance(std::chrono::nanoseconds{1});
+  caller.join();
+  EXPECT_TRUE(got);
+}
+
 TEST_F(QuotaBrokerTest, MoreUrgentLaneGetsTheNextTokenEvenWhenItCameLater) {
   const BucketKey feeds = Key("createFeed");
   for (int i = 0; i < 15; ++i) {
@@ -180,8 +198,43 @@ TEST_F(QuotaBrokerTest, ThrottleEmptiesTheBucket) {
   EXPECT_NEAR(broker_.Snapshot(key)->tokens, 9, 1e-9);
   broker_.RecordThrottled(key);
   EXPECT_EQ(broker_.Snapshot(key)->tokens, 0);
-  EXPECT_EQ(*broker_.EstimateWait(key, Lane::kConfirmation), milliseconds{500});
+  // Amazon has not reported the rate, so the 429 also lowers it: 2 × 0.8.
+  EXPECT_DOUBLE_EQ(broker_.Snapshot(key)->rate_per_second, 1.6);
+  EXPECT_EQ(*broker_.EstimateWait(key, Lane::kConfirmation), milliseconds{625});
   EXPECT_EQ(CountersOf(broker_, "confirmShipment").throttled, 1);
+}
+
+TEST_F(QuotaBrokerTest, UnreportedRateSettlesBelowWhatAmazonApplies) {
+  const BucketKey key = Key("confirmShipment");
+  broker_.RecordThrottled(key);
+  broker_.RecordThrottled(key);
+  EXPECT_DOUBLE_EQ(broker_.Snapshot(key)->rate_per_second, 2 * 0.8 * 0.8);
+  // Without 429s it probes upwards, one small step per interval, never past
+  // the documented rate.
+  clock_.Advance(QuotaBroker::kProbeInterval - seconds{1});
+  ASSERT_TRUE(broker_.Acquire(key, Lane::kConfirmation, kNever).ok());
+  EXPECT_DOUBLE_EQ(broker_.Snapshot(key)->rate_per_second, 1.28);
+  clock_.Advance(seconds{1});
+  ASSERT_TRUE(broker_.Acquire(key, Lane::kConfirmation, kNever).ok());
+  EXPECT_DOUBLE_EQ(broker_.Snapshot(key)->rate_per_second, 1.28 * QuotaBroker::kProbeIncrease);
+  for (int minute = 0; minute < 120; ++minute) {
+    clock_.Advance(QuotaBroker::kProbeInterval);
+    ASSERT_TRUE(broker_.Acquire(key, Lane::kConfirmation, kNever).ok());
+  }
+  EXPECT_DOUBLE_EQ(broker_.Snapshot(key)->rate_per_second, 2);
+  // However many 429s come, the rate keeps a floor.
+  for (int i = 0; i < 100; ++i) {
+    broker_.RecordThrottled(key);
+  }
+  EXPECT_DOUBLE_EQ(broker_.Snapshot(key)->rate_per_second, 2 * QuotaBroker::kMinimumShare);
+}
+
+TEST_F(QuotaBrokerTest, ReportedRateIsNotLoweredByA429) {
+  const BucketKey key = Key("confirmShipment");
+  broker_.RecordRateLimit(key, 2);
+  broker_.RecordThrottled(key);
+  EXPECT_EQ(broker_.Snapshot(key)->tokens, 0);
+  EXPECT_DOUBLE_EQ(broker_.Snapshot(key)->rate_per_second, 2);
 }
 
 TEST_F(QuotaBrokerTest, UnknownOperationIsNotFound) {

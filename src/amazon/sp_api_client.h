@@ -33,6 +33,14 @@ struct SpApiCall {
   std::optional<std::string> restricted_data_token;
 };
 
+// How a typed operation sends its call: the quota lane, when to give up, and
+// a way to stop waiting.
+struct CallOptions {
+  Lane lane = Lane::kFinance;
+  TimePoint deadline = TimePoint::max();
+  std::stop_token stop;
+};
+
 struct SpApiClientOptions {
   std::string endpoint;  // "https://sellingpartnerapi-eu.amazon.com"
   std::string seller_id;

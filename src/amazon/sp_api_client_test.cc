@@ -5,35 +5,15 @@
 
 #include <nlohmann/json.hpp>
 
-#include "amazon/rate_limit_table.h"
-#include "emulators/amazon/amazon_emulator.h"
+#include "amazon/connector_test_fixture.h"
 
 namespace sellerbridge::amazon {
 namespace {
 
-namespace emulator = ::sellerbridge::emulators::amazon;
-
-class SpApiClientTest : public ::testing::Test {
+class SpApiClientTest : public AmazonConnectorTest {
  protected:
   void SetUp() override {
-    auto created = emulator::AmazonEmulator::Create({.seed = 7}, &emulator_clock_);
-    ASSERT_TRUE(created.ok()) << created.status();
-    emulator_ = std::move(created).value();
-    ASSERT_TRUE(emulator_->Start("127.0.0.1", 0).ok());
-    const emulator::Scenario& scenario = emulator_->GetScenario();
-    const std::string base = "http://127.0.0.1:" + std::to_string(emulator_->Port());
-    tokens_ = std::make_unique<http::OAuthTokenProvider>(
-        http::LwaRefreshTokenGrant(base + "/auth/o2/token", scenario.lwa_client_id,
-                                   scenario.lwa_client_secret, scenario.refresh_tokens.front()),
-        &http_, SystemClock::Get());
-    client_ = std::make_unique<SpApiClient>(
-        SpApiClientOptions{.endpoint = base,
-                           .seller_id = scenario.seller_id,
-                           .region = "EU",
-                           .max_attempts = 3,
-                           .initial_backoff = std::chrono::milliseconds{1},
-                           .max_backoff = std::chrono::milliseconds{5}},
-        &http_, tokens_.get(), &broker_, SystemClock::Get());
+    AmazonConnectorTest::SetUp();
     const auto ids = emulator_->GenerateOrders(1);
     ASSERT_EQ(ids.size(), 1U);
     order_id_ = ids[0];
@@ -47,12 +27,6 @@ class SpApiClientTest : public ::testing::Test {
             .lane = Lane::kOrderImport};
   }
 
-  OffsetClock emulator_clock_{SystemClock::Get()};
-  std::unique_ptr<emulator::AmazonEmulator> emulator_;
-  http::CurlHttpClient http_;
-  QuotaBroker broker_{SystemClock::Get(), DocumentedRateLimits()};
-  std::unique_ptr<http::OAuthTokenProvider> tokens_;
-  std::unique_ptr<SpApiClient> client_;
   std::string order_id_;
 };
 

@@ -123,8 +123,9 @@ Result<http::ClientResponse> ClarusClient::Send(const http::ClientRequest& base,
     auto response = http_->Send(request);
     if (!response.ok()) {
       last = response.status().WithContext(context);
-      if ((last.code() == StatusCode::kDeadlineExceeded && !idempotent) ||
-          !IsRetryable(last.code())) {
+      // A broken connection may have carried the whole write, as a timeout
+      // may: either leaves a write's outcome unknown.
+      if (!idempotent || !IsRetryable(last.code())) {
         return last;
       }
       spdlog::warn("{} (attempt {} of {})", last.ToString(), attempt, options_.max_attempts);
@@ -133,6 +134,11 @@ Result<http::ClientResponse> ClarusClient::Send(const http::ClientRequest& base,
     last = StatusFromClarusResponse(context, *response);
     if (last.ok()) {
       return *std::move(response);
+    }
+    if (!idempotent && response->status >= 500 && response->status != 503) {
+      // A 500, 502 or 504 may come after the write committed (a gateway that
+      // gave up waiting): its outcome is unknown, so it is not sent again.
+      return last;
     }
     if (last.code() == StatusCode::kUnauthenticated && !refreshed) {
       // Ended sessions and expired tokens look alike: one fresh token each.

@@ -53,7 +53,10 @@ class ClarusClient {
   // Sends a JSON:API request to `path` under api_base ("/goods_outs",
   // "/goods_outs/42/cancel"); `body` may be null. Returns the parsed response
   // body (null for an empty one). `idempotent` is false for creates: their
-  // timeouts come back as DeadlineExceeded at once.
+  // timeouts come back as DeadlineExceeded and broken connections as
+  // Unavailable at once, and a 500, 502 or 504
+  // (which may follow a commit) as Unavailable at once; only 503 and 429,
+  // answered before any work, are retried.
   Result<nlohmann::json> Rest(std::string_view method, std::string_view path,
                               const nlohmann::json& body, bool idempotent,
                               const std::stop_token& stop = {});

@@ -5,6 +5,7 @@
 
 #include <set>
 
+#include "clarus/connector_test_fixture.h"
 #include "emulators/clarus/clarus_emulator.h"
 
 namespace sellerbridge::clarus {
@@ -146,6 +147,70 @@ TEST(GraphqlLiteralTest, WritesInputObjects) {
                                 {"reference", {{"eq", "a\"b"}}}}),
             R"({id: {gt: 5}, reference: {eq: "a\"b"}, status: {in: ["PENDING", "PICK"]}})");
   EXPECT_EQ(GraphqlLiteral(json{{"filled", true}, {"x", nullptr}}), "{filled: true, x: null}");
+}
+
+// Authentication on the emulator's virtual clock.
+class ClarusAuthTest : public ClarusConnectorTest {
+ protected:
+  int GoodsOutsWithReference(const std::string& reference) {
+    int count = 0;
+    emulator_->GetWarehouse().Read([&](const emulator::WarehouseState& state) {
+      for (const auto& [id, order] : state.goods_outs) {
+        count += order.reference == reference ? 1 : 0;
+      }
+    });
+    return count;
+  }
+};
+
+TEST_F(ClarusAuthTest, ATokenThatExpiredOnClarusIsRefreshedAndTheCallRepeated) {
+  ASSERT_TRUE(client_->GraphqlAll("products", "id", nullptr).ok());
+  EXPECT_EQ(tokens_->Refreshes(), 1);
+  // Clarus's clock passes the token's two hours; ours has not noticed.
+  Advance(std::chrono::hours{3});
+  const auto nodes = client_->GraphqlAll("products", "id", nullptr);
+  ASSERT_TRUE(nodes.ok()) << nodes.status();
+  EXPECT_EQ(nodes->size(), 3U);
+  EXPECT_EQ(tokens_->Refreshes(), 2);
+}
+
+TEST_F(ClarusAuthTest, ASessionEndedByAUiLoginDuringACreateIsReAuthenticatedWithoutADuplicate) {
+  ASSERT_TRUE(client_->GraphqlAll("products", "id", nullptr).ok());
+  // The API user logs into the UI just as the create arrives: Clarus answers
+  // 401 before doing anything, so the create is sent once more, with a new
+  // token, and lands once.
+  emulator_->Faults().Inject({.kind = emulator::FaultKind::kSessionEnded,
+                              .method = "POST",
+                              .path_prefix = emulator_->ApiPrefix() + "/goods_outs"});
+  const auto created = goods_outs_->Create(Request("203-6666666-0000001"));
+  ASSERT_TRUE(created.ok()) << created.status();
+  EXPECT_FALSE(created->already_existed);
+  EXPECT_EQ(tokens_->Refreshes(), 2);
+  EXPECT_EQ(GoodsOutsWithReference("203-6666666-0000001"), 1);
+}
+
+TEST_F(ClarusAuthTest, ATokenRejectedAgainAfterARefreshIsUnauthenticated) {
+  emulator_->Faults().Inject({.kind = emulator::FaultKind::kExpiredToken, .count = 2});
+  const auto nodes = client_->GraphqlAll("products", "id", nullptr);
+  ASSERT_FALSE(nodes.ok());
+  EXPECT_EQ(nodes.status().code(), StatusCode::kUnauthenticated) << nodes.status();
+  EXPECT_EQ(tokens_->Refreshes(), 2) << "one refresh per call, not a loop";
+}
+
+TEST_F(ClarusAuthTest, AGatewayErrorOnAWriteIsNotRepeatedButOnAReadIs) {
+  emulator_->Faults().Inject({.kind = emulator::FaultKind::kServerError, .status = 502});
+  ASSERT_TRUE(client_->GraphqlAll("products", "id", nullptr).ok());
+
+  emulator_->Faults().Inject({.kind = emulator::FaultKind::kServerError,
+                              .method = "POST",
+                              .path_prefix = emulator_->ApiPrefix() + "/products",
+                              .status = 502});
+  const json attributes = {{"product_code", "GW-1"}, {"name", "Gateway"}, {"account_id", 1}};
+  const auto created = client_->Rest(
+      "POST", "/products", json{{"data", {{"type", "products"}, {"attributes", attributes}}}},
+      /*idempotent=*/false);
+  ASSERT_FALSE(created.ok());
+  EXPECT_EQ(created.status().code(), StatusCode::kUnavailable) << created.status();
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include "clarus/connector_test_fixture.h"
 #include "emulators/clarus/clarus_emulator.h"
 
 namespace sellerbridge::clarus {
@@ -140,6 +141,164 @@ TEST_F(GoodsOutsTest, ListsWhatChangedSinceAWatermark) {
   const auto none = goods_outs_->UpdatedSince("2200-01-01T00:00:00Z");
   ASSERT_TRUE(none.ok()) << none.status();
   EXPECT_TRUE(none->empty());
+}
+
+// Patch and full reads, on the emulator's virtual clock.
+class GoodsOutReadsTest : public ClarusConnectorTest {
+ protected:
+  std::string StatusOf(const std::string& id) {
+    std::string status;
+    emulator_->GetWarehouse().Read([&](const emulator::WarehouseState& state) {
+      status =
+          std::string(emulator::GoodsOutStatusName(state.goods_outs.at(std::stoll(id)).status));
+    });
+    return status;
+  }
+};
+
+TEST_F(GoodsOutReadsTest, PatchChangesTheAllowedAttributes) {
+  const std::string id = CreateOrder("203-3333333-0000001");
+  Advance(std::chrono::minutes{2});
+  GoodsOutPatch patch;
+  patch.priority = 9;
+  patch.delivery_notes = "Leave with neighbour";
+  patch.expected_date_of_dispatch = "2026-11-30";
+  patch.carrier_service_id = std::to_string(ServiceId("RM48"));
+  patch.address = Address{.name = "A N Other",
+                          .address_1 = "2 Low Rd",
+                          .address_2 = "York",
+                          .postcode = "YO1 7HH",
+                          .country_code = "GB"};
+  const auto patched = goods_outs_->Patch(id, patch);
+  ASSERT_TRUE(patched.ok()) << patched.status();
+  EXPECT_EQ(patched->id, id);
+  EXPECT_EQ(patched->updated_at, Now());
+
+  const auto read = goods_outs_->Read(id);
+  ASSERT_TRUE(read.ok()) << read.status();
+  EXPECT_EQ(read->priority, 9);
+  EXPECT_EQ(read->delivery_notes, "Leave with neighbour");
+  EXPECT_EQ(read->expected_date_of_dispatch, "2026-11-30");
+  EXPECT_EQ(read->carrier_service_id, std::to_string(ServiceId("RM48")));
+  EXPECT_EQ(read->address.postcode, "YO1 7HH");
+  EXPECT_EQ(read->address.name, "A N Other");
+  EXPECT_EQ(read->address.address_2, "York");
+  EXPECT_EQ(read->reference, "203-3333333-0000001") << "what was not patched stays";
+}
+
+TEST_F(GoodsOutReadsTest, PatchNamesTheFieldsClarusRejects) {
+  const std::string id = CreateOrder("203-3333333-0000002");
+  GoodsOutPatch patch;
+  patch.carrier_service_id = "999";
+  patch.address = Address{
+      .name = "J Doe", .address_1 = "1 High St", .postcode = "LS1 1AA", .country_code = "GBR"};
+  const auto patched = goods_outs_->Patch(id, patch);
+  ASSERT_FALSE(patched.ok());
+  EXPECT_EQ(patched.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(patched.status().message().find("/data/attributes/carrier_service_id"),
+            std::string::npos)
+      << patched.status();
+  EXPECT_NE(patched.status().message().find("country_code"), std::string::npos) << patched.status();
+
+  EXPECT_EQ(goods_outs_->Patch(id, GoodsOutPatch{}).status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(goods_outs_->Patch("424242", GoodsOutPatch{.priority = 1}).status().code(),
+            StatusCode::kNotFound);
+}
+
+TEST_F(GoodsOutReadsTest, PatchOfACompletedOrderIsAFailedPrecondition) {
+  const std::string id = CreateOrder("203-3333333-0000003");
+  CompleteNow(id);
+  const auto patched = goods_outs_->Patch(id, GoodsOutPatch{.delivery_notes = "too late"});
+  ASSERT_FALSE(patched.ok());
+  EXPECT_EQ(patched.status().code(), StatusCode::kFailedPrecondition) << patched.status();
+}
+
+TEST_F(GoodsOutReadsTest, ReadsEveryChangedOrderInFullPagingToTheEnd) {
+  std::vector<std::string> ids;
+  ids.reserve(7);
+  for (int i = 0; i < 7; ++i) {
+    ids.push_back(CreateOrder("203-3333333-100000" + std::to_string(i), 2));
+  }
+  ASSERT_TRUE(emulator_->GetWarehouse().PlanSplit(std::stoll(ids[0]), 2, 2).ok());
+  CompleteNow(ids[0]);
+
+  const auto all = goods_outs_->ReadGoodsOuts("2000-01-01T00:00:00Z", 2);
+  ASSERT_TRUE(all.ok()) << all.status();
+  ASSERT_EQ(all->size(), 7U);
+  for (std::size_t i = 0; i < ids.size(); ++i) {
+    EXPECT_EQ(all->at(i).id, ids[i]) << "oldest id first, each once";
+  }
+  const GoodsOutDetail& done = all->front();
+  EXPECT_EQ(done.status, "COMPLETED");
+  EXPECT_FALSE(done.dispatch_date.empty());
+  EXPECT_EQ(done.external_system_reference1, done.reference);
+  ASSERT_EQ(done.lines.size(), 1U);
+  const GoodsOutLine& line = done.lines.front();
+  EXPECT_EQ(line.sku, "SKU-001");
+  EXPECT_EQ(line.alt_line_reference, "OI-" + done.reference);
+  EXPECT_EQ(line.ordered, 2);
+  EXPECT_EQ(line.allocated, 2);
+  EXPECT_EQ(line.picked, 2);
+  EXPECT_EQ(line.dispatched, 2);
+  EXPECT_FALSE(line.shorted);
+  ASSERT_EQ(done.shipments.size(), 2U) << "split in two";
+  for (const Shipment& shipment : done.shipments) {
+    EXPECT_EQ(shipment.status, "DISPATCHED");
+    EXPECT_EQ(shipment.carrier_code, "ROYALMAIL");
+    EXPECT_EQ(shipment.service_code, "RM24");
+    EXPECT_FALSE(shipment.collection_datetime.empty());
+    ASSERT_EQ(shipment.packages.size(), 2U);
+    for (const Package& package : shipment.packages) {
+      EXPECT_TRUE(package.tracking_number.has_value());
+    }
+  }
+  const GoodsOutDetail& open = all->back();
+  EXPECT_EQ(open.status, "PENDING");
+  EXPECT_EQ(open.lines.front().dispatched, 0);
+  EXPECT_TRUE(open.shipments.empty());
+
+  const auto none =
+      goods_outs_->ReadGoodsOuts(FormatIso8601(clock_.Now() + std::chrono::seconds{1}), 2);
+  ASSERT_TRUE(none.ok()) << none.status();
+  EXPECT_TRUE(none->empty());
+}
+
+TEST_F(GoodsOutReadsTest, ReadsShortLinesAsDispatchedBelowOrdered) {
+  const std::string id = CreateOrder("203-3333333-0000004", 150);  // 100 in stock.
+  CompleteNow(id);
+  const auto read = goods_outs_->Read(id);
+  ASSERT_TRUE(read.ok()) << read.status();
+  EXPECT_EQ(read->status, "COMPLETED");
+  ASSERT_EQ(read->lines.size(), 1U);
+  EXPECT_TRUE(read->lines.front().shorted);
+  EXPECT_EQ(read->lines.front().ordered, 150);
+  EXPECT_EQ(read->lines.front().dispatched, 100);
+}
+
+TEST_F(GoodsOutReadsTest, SeesTrackingNumbersThatArriveAfterCompletion) {
+  // Evri assigns tracking numbers an hour after collection.
+  const std::string id = CreateOrder("203-3333333-0000005", 1, "EVRI48");
+  CompleteNow(id);
+  const auto completed = goods_outs_->Read(id);
+  ASSERT_TRUE(completed.ok()) << completed.status();
+  ASSERT_EQ(completed->shipments.size(), 1U);
+  EXPECT_FALSE(completed->shipments.front().packages.front().tracking_number.has_value());
+
+  Advance(std::chrono::minutes{1});
+  const std::string watermark = Now();
+  Advance(std::chrono::hours{2});
+  const auto changed = goods_outs_->ReadGoodsOuts(watermark);
+  ASSERT_TRUE(changed.ok()) << changed.status();
+  ASSERT_EQ(changed->size(), 1U) << "the order did not change, its shipment did";
+  EXPECT_EQ(changed->front().id, id);
+  EXPECT_LT(changed->front().updated_at, watermark);
+  const auto& tracking = changed->front().shipments.front().packages.front().tracking_number;
+  ASSERT_TRUE(tracking.has_value());
+  EXPECT_EQ(tracking->front(), 'H');
+}
+
+TEST_F(GoodsOutReadsTest, AnUnknownOrderIsNotFound) {
+  EXPECT_EQ(goods_outs_->Read("424242").status().code(), StatusCode::kNotFound);
 }
 
 }  // namespace

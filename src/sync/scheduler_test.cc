@@ -6,6 +6,7 @@
 #include <condition_variable>
 #include <latch>
 #include <mutex>
+#include <semaphore>
 
 namespace sellerbridge::sync {
 namespace {
@@ -53,12 +54,12 @@ TEST_F(SchedulerTest, RunsEachJobOnItsOwnCadence) {
 TEST_F(SchedulerTest, SlowJobNeverDelaysAnother) {
   std::atomic<int> fast{0};
   std::latch release(1);
-  std::atomic<bool> slow_entered{false};
+  std::binary_semaphore slow_entered{0};
   ASSERT_TRUE(scheduler_.AddJob(Counting("fast", seconds{1}, fast)).ok());
   ASSERT_TRUE(scheduler_
                   .AddJob({"stuck", seconds{1},
                            [&](const JobContext&) {
-                             slow_entered = true;
+                             slow_entered.release();
                              release.wait();
                              return Status::Ok();
                            }})
@@ -66,7 +67,9 @@ TEST_F(SchedulerTest, SlowJobNeverDelaysAnother) {
   scheduler_.Start();
   ASSERT_TRUE(clock_.AwaitSleepers(1, kRealTimeout));  // Only "fast" can sleep.
   AdvanceSeconds(30, 1);
-  EXPECT_TRUE(slow_entered);
+  // The stuck job's thread may be scheduled late on a loaded machine; what
+  // matters is that it is stuck while "fast" kept its cadence.
+  EXPECT_TRUE(slow_entered.try_acquire_for(kRealTimeout));
   EXPECT_EQ(fast, 31);
   release.count_down();
   scheduler_.Stop();

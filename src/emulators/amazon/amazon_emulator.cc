@@ -10,10 +10,13 @@
 #include "base/status_macros.h"
 #include "emulators/amazon/api_support.h"
 #include "emulators/amazon/control_api.h"
+#include "emulators/amazon/feeds_api.h"
 #include "emulators/amazon/listings_api.h"
 #include "emulators/amazon/lwa_api.h"
+#include "emulators/amazon/mfn_api.h"
 #include "emulators/amazon/orders_api.h"
 #include "emulators/amazon/rate_limiter.h"
+#include "emulators/amazon/reports_api.h"
 #include "emulators/amazon/seller_state.h"
 #include "emulators/amazon/token_service.h"
 #include "http/server.h"
@@ -35,12 +38,18 @@ AmazonEmulator::AmazonEmulator(Scenario scenario, std::uint64_t seed, int worker
                                Clock* clock)
     : scenario_(std::move(scenario)),
       clock_(clock),
-      state_(std::make_unique<SellerState>(scenario_, seed, clock)),
+      state_clock_(std::make_unique<FeedProcessingClock>(clock)),
+      state_(std::make_unique<SellerState>(scenario_, seed, state_clock_.get())),
       tokens_(std::make_unique<TokenService>(scenario_.seller_id, scenario_.lwa_client_id,
                                              scenario_.lwa_client_secret, scenario_.refresh_tokens,
                                              seed, clock)),
       limiter_(std::make_unique<RateLimiter>(DefaultRateLimits(), clock)),
       faults_(std::make_unique<Faults>(scenario_.faults, seed, clock)),
+      feeds_(std::make_unique<FeedStore>(scenario_.feeds, seed, state_.get(), state_clock_.get(),
+                                         faults_.get(), clock)),
+      settlements_(std::make_unique<SettlementLedger>(state_.get(), seed, clock)),
+      reports_(std::make_unique<ReportsApi>(settlements_.get(), seed, clock)),
+      mfn_(std::make_unique<MfnApi>(state_.get(), seed, clock)),
       impl_(std::make_unique<Impl>(worker_threads, tokens_.get(), limiter_.get(), faults_.get())) {
   impl_->request_salt = seed * 0x9e3779b97f4a7c15ULL;
 }
@@ -71,6 +80,11 @@ Result<std::unique_ptr<AmazonEmulator>> AmazonEmulator::Create(AmazonEmulatorOpt
           fmt::format("scenario rate_limits.{}: no SP-API operation has that name", operation));
     }
   }
+  auto settlement_options = LoadSettlementOptions(options.scenario_file, options.scenario_toml);
+  if (!settlement_options.ok()) {
+    return settlement_options.status();
+  }
+  RETURN_IF_ERROR(emulator->settlements_->Configure(*settlement_options));
   return emulator;
 }
 
@@ -79,6 +93,9 @@ Status AmazonEmulator::Start(const std::string& host, int port) {
   RegisterLwaApi(server, tokens_.get(), faults_.get());
   RegisterOrdersApi(server, impl_->gate, state_.get(), tokens_.get(), clock_);
   RegisterListingsApi(server, impl_->gate, state_.get());
+  RegisterFeedsApi(server, impl_->gate, feeds_.get(), clock_);
+  reports_->Register(server, impl_->gate);
+  mfn_->Register(server, impl_->gate);
   RegisterControlApi(server, this);
   server.SetNotFound([](const http::Request&) {
     return ErrorResponse(404, "NotFound", "The requested resource was not found.");
@@ -133,17 +150,52 @@ std::vector<Listing> AmazonEmulator::Listings() { return state_->Listings(); }
 
 AccountHealth AmazonEmulator::Health() { return state_->Health(); }
 
-Status AmazonEmulator::SetRateLimit(std::string_view operation, double rate_per_second, int burst) {
+std::vector<FeedInfo> AmazonEmulator::Feeds() { return feeds_->Feeds(); }
+
+std::optional<FeedInfo> AmazonEmulator::GetFeed(std::string_view feed_id) {
+  return feeds_->GetFeed(feed_id);
+}
+
+Result<std::string> AmazonEmulator::AddFeedDocument(std::string_view content_type,
+                                                    std::string content,
+                                                    std::optional<std::string> document_id) {
+  return feeds_->AddDocument(content_type, std::move(content), std::move(document_id));
+}
+
+Result<std::string> AmazonEmulator::SubmitFeed(const FeedSubmission& submission) {
+  return feeds_->CreateFeed(submission);
+}
+
+std::optional<std::string> AmazonEmulator::FeedDocumentText(std::string_view document_id) {
+  return feeds_->DocumentText(document_id);
+}
+
+Status AmazonEmulator::SetRateLimit(std::string_view operation, double rate_per_second, int burst,
+                                    bool report_rate) {
   if (rate_per_second < 0 || burst < 1) {
     return InvalidArgumentError("rate must be at least 0 and burst at least 1");
   }
-  if (!limiter_->Override(operation, rate_per_second, burst)) {
+  if (!limiter_->Override(operation, rate_per_second, burst, report_rate)) {
     return NotFoundError(fmt::format("no SP-API operation is called {}", operation));
   }
   return Status::Ok();
 }
 
 std::vector<RateLimit> AmazonEmulator::RateLimits() const { return limiter_->Limits(); }
+
+std::vector<SettlementRecord> AmazonEmulator::Settlements() { return settlements_->Settlements(); }
+
+std::vector<SettlementRecord> AmazonEmulator::CloseSettlementPeriod() {
+  return settlements_->CloseCurrentPeriod();
+}
+
+Status AmazonEmulator::ConfigureSettlements(const SettlementOptions& options) {
+  return settlements_->Configure(options);
+}
+
+Status AmazonEmulator::RefundOrder(std::string_view order_id) {
+  return state_->RefundOrder(order_id);
+}
 
 Status AmazonEmulator::AdvanceClock(Duration by) {
   if (by < Duration::zero()) {

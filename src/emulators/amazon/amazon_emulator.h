@@ -18,6 +18,7 @@
 #include "emulators/amazon/order.h"
 #include "emulators/amazon/order_generator.h"
 #include "emulators/amazon/scenario.h"
+#include "emulators/amazon/settlements.h"
 
 namespace sellerbridge::emulators::amazon {
 
@@ -32,12 +33,15 @@ class SellerState;
 class TokenService;
 class RateLimiter;
 class ApiGate;
+class ReportsApi;
+class MfnApi;
 
 // A local Amazon Seller Central for one seller: Login with Amazon, Orders
-// v2026-01-01 and v0 (with confirmShipment), Tokens, Listings Items, Feeds, with
-// Amazon's rate limits, error envelopes and headers, and a control API under
-// /_emulator/. All its time comes from the Clock it is given. Every method is
-// thread-safe; the in-process methods see the same state as HTTP callers.
+// v2026-01-01 and v0 (with confirmShipment), Tokens, Listings Items, Feeds,
+// Reports (settlements), Merchant Fulfillment, with Amazon's rate limits,
+// error envelopes and headers, and a control API under /_emulator/. All its
+// time comes from the Clock it is given. Every method is thread-safe; the
+// in-process methods see the same state as HTTP callers.
 class AmazonEmulator {
  public:
   // Loads the scenario (file, then text, else DefaultScenario()).
@@ -86,8 +90,10 @@ class AmazonEmulator {
   AccountHealth Health();
 
   // Replaces rate and burst of `operation` (an operation name of
-  // RATE-LIMITS.tsv, in every API that has it). NotFound if none has it.
-  Status SetRateLimit(std::string_view operation, double rate_per_second, int burst);
+  // RATE-LIMITS.tsv, in every API that has it). With `report_rate` false,
+  // answers leave x-amzn-RateLimit-Limit out. NotFound if no API has it.
+  Status SetRateLimit(std::string_view operation, double rate_per_second, int burst,
+                      bool report_rate = true);
   std::vector<RateLimit> RateLimits() const;
 
   // The fault injector (5xx, timeouts, storms, LWA outage, silent drops).
@@ -107,6 +113,17 @@ class AmazonEmulator {
   // A feed document's bytes (a processing report decompressed), if it has any.
   std::optional<std::string> FeedDocumentText(std::string_view document_id);
 
+  // Settlements Amazon has closed (oldest first, 90 days kept), after
+  // closing every settlement period that has ended.
+  std::vector<SettlementRecord> Settlements();
+  // Closes the current settlement period now (one settlement per marketplace
+  // with money movements); the next period starts now. Returns them.
+  std::vector<SettlementRecord> CloseSettlementPeriod();
+  // Replaces the settlement options (see SettlementLedger::Configure).
+  Status ConfigureSettlements(const SettlementOptions& options);
+  // Refunds every shipped unit of an order now (see SellerState::RefundOrder).
+  Status RefundOrder(std::string_view order_id);
+
   // Moves the clock forward. FailedPrecondition unless the clock is an
   // OffsetClock or a VirtualClock; InvalidArgument for a negative duration.
   Status AdvanceClock(Duration by);
@@ -123,6 +140,9 @@ class AmazonEmulator {
   std::unique_ptr<RateLimiter> limiter_;
   std::unique_ptr<Faults> faults_;
   std::unique_ptr<FeedStore> feeds_;
+  std::unique_ptr<SettlementLedger> settlements_;
+  std::unique_ptr<ReportsApi> reports_;
+  std::unique_ptr<MfnApi> mfn_;
   std::unique_ptr<Impl> impl_;
 };
 

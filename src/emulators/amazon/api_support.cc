@@ -80,7 +80,7 @@ http::Handler ApiGate::Wrap(Operation operation, ApiHandler handler) const {
     http::Response response = handler(request, *caller, fault);
     if ((response.status >= 200 && response.status < 300) || response.status == 400 ||
         response.status == 404) {
-      if (decision.rate_per_second > 0) {
+      if (decision.rate_per_second > 0 && decision.report_rate) {
         response.WithHeader("x-amzn-RateLimit-Limit", FormatRate(decision.rate_per_second));
       }
     }

@@ -156,6 +156,19 @@ json HealthJson(const AccountHealth& health) {
             {"30dByCategory", std::move(by_category)}}}};
 }
 
+json SettlementControlJson(const SettlementRecord& record) {
+  return {{"settlementId", record.settlement.settlement_id},
+          {"marketplaceId", record.marketplace_id},
+          {"currency", record.settlement.currency},
+          {"startDate", FormatIso8601(record.settlement.start_date)},
+          {"endDate", FormatIso8601(record.settlement.end_date)},
+          {"depositDate", FormatIso8601(record.settlement.deposit_date)},
+          {"totalAmount", FormatAmount(record.total_minor)},
+          {"lines", record.settlement.lines.size()},
+          {"reportId", record.report_id},
+          {"reportDocumentId", record.report_document_id}};
+}
+
 json ListingJson(const Listing& listing) {
   json pending = json::array();
   for (const Listing::Pending& change : listing.pending) {
@@ -184,7 +197,8 @@ json FaultsJson(const Faults::Snapshot& snapshot) {
     operations[name] = {{"errorRate", faults.error_rate},
                         {"timeoutRate", faults.timeout_rate},
                         {"timeoutSeconds", faults.timeout_seconds},
-                        {"silentDropRate", faults.silent_drop_rate}};
+                        {"silentDropRate", faults.silent_drop_rate},
+                        {"stuckFeedRate", faults.stuck_feed_rate}};
   }
   json storms = json::object();
   for (const auto& [name, until] : snapshot.storms) {
@@ -194,6 +208,29 @@ json FaultsJson(const Faults::Snapshot& snapshot) {
   body["lwaOutageUntil"] =
       snapshot.lwa_outage_until ? json(FormatIso8601(*snapshot.lwa_outage_until)) : json();
   return body;
+}
+
+json FeedControlJson(const FeedInfo& feed) {
+  const auto time = [](const std::optional<TimePoint>& t) {
+    return t ? json(FormatIso8601(*t)) : json();
+  };
+  return {
+      {"feedId", feed.feed_id},
+      {"feedType", feed.feed_type},
+      {"marketplaceIds", feed.marketplace_ids},
+      {"processingStatus", FeedStatusName(feed.status)},
+      {"createdTime", FormatIso8601(feed.created)},
+      {"processingStartTime", time(feed.processing_start)},
+      {"processingEndTime", time(feed.processing_end)},
+      {"inputFeedDocumentId", feed.input_document_id},
+      {"resultFeedDocumentId", feed.result_document_id ? json(*feed.result_document_id) : json()},
+      {"stuck", feed.stuck},
+      {"fatalReason", feed.fatal_reason},
+      {"messages",
+       {{"processed", feed.messages_processed},
+        {"successful", feed.messages_successful},
+        {"withError", feed.messages_with_error},
+        {"withWarning", feed.messages_with_warning}}}};
 }
 
 Duration Seconds(double seconds) {
@@ -289,8 +326,37 @@ void RegisterControlApi(http::Server& server, AmazonEmulator* emulator) {
     }
     return http::Response::Json(200, ListingJson(*listing).dump());
   });
+  server.Route("GET", "/_emulator/feeds", [emulator](const http::Request&) {
+    json feeds = json::array();
+    for (const FeedInfo& feed : emulator->Feeds()) {
+      feeds.push_back(FeedControlJson(feed));
+    }
+    return http::Response::Json(200, json{{"feeds", std::move(feeds)}}.dump());
+  });
   server.Route("GET", "/_emulator/account-health", [emulator](const http::Request&) {
     return http::Response::Json(200, HealthJson(emulator->Health()).dump());
+  });
+  server.Route(
+      "POST", "/_emulator/orders/{orderId}/refund", [emulator](const http::Request& request) {
+        const std::string& order_id = request.path_params.at("orderId");
+        if (Status status = emulator->RefundOrder(order_id); !status.ok()) {
+          return FromStatus(status);
+        }
+        return http::Response::Json(200, OrderControlJson(*emulator->GetOrder(order_id)).dump());
+      });
+  server.Route("GET", "/_emulator/settlements", [emulator](const http::Request&) {
+    json settlements = json::array();
+    for (const SettlementRecord& record : emulator->Settlements()) {
+      settlements.push_back(SettlementControlJson(record));
+    }
+    return http::Response::Json(200, json{{"settlements", std::move(settlements)}}.dump());
+  });
+  server.Route("POST", "/_emulator/settlements/generate", [emulator](const http::Request&) {
+    json settlements = json::array();
+    for (const SettlementRecord& record : emulator->CloseSettlementPeriod()) {
+      settlements.push_back(SettlementControlJson(record));
+    }
+    return http::Response::Json(200, json{{"settlements", std::move(settlements)}}.dump());
   });
   server.Route("GET", "/_emulator/rate-limits", [emulator](const http::Request&) {
     json limits = json::array();
@@ -304,22 +370,23 @@ void RegisterControlApi(http::Server& server, AmazonEmulator* emulator) {
     }
     return http::Response::Json(200, json{{"rateLimits", std::move(limits)}}.dump());
   });
-  server.Route("PUT", "/_emulator/rate-limits/{operation}",
-               [emulator](const http::Request& request) {
-                 const auto body = ObjectBody(request);
-                 std::optional<double> rate;
-                 std::optional<int> burst;
-                 if (!body || !Read(*body, "rate", rate) || !Read(*body, "burst", burst) || !rate ||
-                     !burst) {
-                   return Problem(400, R"(body must be {"rate": R, "burst": B})");
-                 }
-                 if (Status status =
-                         emulator->SetRateLimit(request.path_params.at("operation"), *rate, *burst);
-                     !status.ok()) {
-                   return FromStatus(status);
-                 }
-                 return http::Response::Empty(204);
-               });
+  server.Route(
+      "PUT", "/_emulator/rate-limits/{operation}", [emulator](const http::Request& request) {
+        const auto body = ObjectBody(request);
+        std::optional<double> rate;
+        std::optional<int> burst;
+        std::optional<bool> reported;
+        if (!body || !Read(*body, "rate", rate) || !Read(*body, "burst", burst) || !rate ||
+            !burst || !Read(*body, "reported", reported)) {
+          return Problem(400, R"(body must be {"rate": R, "burst": B[, "reported": false]})");
+        }
+        if (Status status = emulator->SetRateLimit(request.path_params.at("operation"), *rate,
+                                                   *burst, reported.value_or(true));
+            !status.ok()) {
+          return FromStatus(status);
+        }
+        return http::Response::Empty(204);
+      });
   server.Route("GET", "/_emulator/faults", [emulator](const http::Request&) {
     return http::Response::Json(200, FaultsJson(emulator->FaultInjector().Get()).dump());
   });
@@ -333,19 +400,23 @@ void RegisterControlApi(http::Server& server, AmazonEmulator* emulator) {
     std::optional<double> timeout_rate;
     std::optional<double> timeout_seconds;
     std::optional<double> drop_rate;
+    std::optional<double> stuck_rate;
     if (!body || !Read(*body, "errorRate", error_rate) ||
         !Read(*body, "timeoutRate", timeout_rate) ||
         !Read(*body, "timeoutSeconds", timeout_seconds) ||
-        !Read(*body, "silentDropRate", drop_rate)) {
-      return Problem(
-          400, "body members errorRate, timeoutRate, timeoutSeconds, silentDropRate are numbers");
+        !Read(*body, "silentDropRate", drop_rate) || !Read(*body, "stuckFeedRate", stuck_rate)) {
+      return Problem(400,
+                     "body members errorRate, timeoutRate, timeoutSeconds, silentDropRate, "
+                     "stuckFeedRate are numbers");
     }
     OperationFaults faults;
     faults.error_rate = error_rate.value_or(0);
     faults.timeout_rate = timeout_rate.value_or(0);
     faults.timeout_seconds = timeout_seconds.value_or(faults.timeout_seconds);
     faults.silent_drop_rate = drop_rate.value_or(0);
-    for (const double rate : {faults.error_rate, faults.timeout_rate, faults.silent_drop_rate}) {
+    faults.stuck_feed_rate = stuck_rate.value_or(0);
+    for (const double rate : {faults.error_rate, faults.timeout_rate, faults.silent_drop_rate,
+                              faults.stuck_feed_rate}) {
       if (rate < 0 || rate > 1) {
         return Problem(400, "rates are between 0 and 1");
       }
@@ -365,8 +436,8 @@ void RegisterControlApi(http::Server& server, AmazonEmulator* emulator) {
                      !Read(*body, "seconds", seconds) || !seconds || *seconds < 0) {
                    return Problem(400, R"(body must be {"operation": name or "*", "seconds": N})");
                  }
-                 emulator->FaultInjector().StartThrottlingStorm(operation.value_or("*"),
-                                                         emulator->Now() + Seconds(*seconds));
+                 emulator->FaultInjector().StartThrottlingStorm(
+                     operation.value_or("*"), emulator->Now() + Seconds(*seconds));
                  return http::Response::Empty(204);
                });
   server.Route("POST", "/_emulator/faults/lwa-outage", [emulator](const http::Request& request) {

@@ -21,9 +21,10 @@ namespace sellerbridge::emulators::amazon {
 
 // The models every response is checked against.
 inline const std::vector<std::string>& ModelFiles() {
-  static const std::vector<std::string> kFiles = {"orders_2026-01-01.json", "ordersV0.json",
-                                                  "tokens_2021-03-01.json",
-                                                  "listingsItems_2021-08-01.json"};
+  static const std::vector<std::string> kFiles = {
+      "orders_2026-01-01.json",        "ordersV0.json",         "tokens_2021-03-01.json",
+      "listingsItems_2021-08-01.json", "feeds_2021-06-30.json", "reports_2021-06-30.json",
+      "merchantFulfillmentV0.json"};
   return kFiles;
 }
 

@@ -42,6 +42,20 @@ FaultDecision Faults::Decide(std::string_view operation) {
   return decision;
 }
 
+bool Faults::StickFeed(std::string_view feed_type) {
+  std::lock_guard lock(mu_);
+  for (const std::string_view key :
+       {feed_type, std::string_view("createFeed"), std::string_view("*")}) {
+    const auto it = per_operation_.find(key);
+    if (it == per_operation_.end()) {
+      continue;
+    }
+    const double rate = it->second.stuck_feed_rate;
+    return rate > 0 && std::uniform_real_distribution<double>(0, 1)(rng_) < rate;
+  }
+  return false;
+}
+
 bool Faults::LwaDown() const {
   const TimePoint now = clock_->Now();
   std::lock_guard lock(mu_);

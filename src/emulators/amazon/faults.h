@@ -33,6 +33,11 @@ class Faults {
   // Draws the faults for one call of `operation`.
   FaultDecision Decide(std::string_view operation);
 
+  // Draws whether a feed of `feed_type` created now sticks IN_PROGRESS for
+  // good, at the stuck_feed_rate of the feed type's entry, else createFeed's,
+  // else "*"'s.
+  bool StickFeed(std::string_view feed_type);
+
   // Whether the LWA token endpoint is down now.
   bool LwaDown() const;
 

@@ -48,6 +48,22 @@ struct Package {
   bool valid_tracking = false;  // As the Valid Tracking Rate judges it.
   std::vector<std::pair<std::string, int>> items;  // order item id → quantity.
   std::vector<std::pair<std::string, std::vector<std::string>>> transparency_codes;
+  std::string amazon_shipment_id;  // Set when the package is a label bought on Amazon.
+};
+
+// A cancelled label's refund reaches the seller this long after cancelShipment.
+inline constexpr std::chrono::hours kLabelRefundDelay{24};
+
+// A shipping label bought through Merchant Fulfillment createShipment. Buying
+// it ships the items (a Package with the same carrier and tracking number).
+struct AmazonLabel {
+  std::string shipment_id;  // Merchant Fulfillment ShipmentId.
+  std::string shipping_service_id;
+  std::string carrier_code;
+  std::string tracking_number;
+  std::int64_t rate_minor = 0;  // What the seller pays, in the order's currency.
+  TimePoint purchased;
+  std::optional<TimePoint> cancelled;  // cancelShipment: label refund requested.
 };
 
 struct Order {
@@ -70,7 +86,9 @@ struct Order {
   std::optional<TimePoint> buyer_cancel_at;     // A buyer who will cancel if still unshipped.
   Canceller cancelled_by = Canceller::kNone;
   std::optional<TimePoint> cancel_time;
-  int dropped_confirmations = 0;  // confirmShipment calls answered 204 but not applied.
+  int dropped_confirmations = 0;           // confirmShipment calls answered 204 but not applied.
+  std::vector<AmazonLabel> amazon_labels;  // Labels bought on Amazon, oldest first.
+  std::optional<TimePoint> refunded_at;    // The shipped units were refunded in full.
 
   int QuantityOrdered() const;
   int QuantityShipped() const;

@@ -472,13 +472,14 @@ struct RestrictedPath {
   std::string_view path;
   bool data_elements;
 };
-constexpr std::array<RestrictedPath, 7> kRestrictedPaths = {{
+constexpr std::array<RestrictedPath, 8> kRestrictedPaths = {{
     {"/orders/v0/orders", true},
     {"/orders/v0/orders/{orderId}", true},
     {"/orders/v0/orders/{orderId}/orderItems", true},
     {"/orders/v0/orders/{orderId}/address", false},
     {"/orders/v0/orders/{orderId}/buyerInfo", false},
     {"/orders/v0/orders/{orderId}/orderItems/buyerInfo", false},
+    {"/mfn/v0/shipments", false},  // createShipment answers with the buyer's address.
     {"/mfn/v0/shipments/{shipmentId}", false},
 }};
 

@@ -44,6 +44,24 @@ TEST_F(RateLimitTest, BackToBackCallsGetExactlyBurstSuccessesThenQuotaExceeded) 
   EXPECT_EQ(throttled, 40 - limit.burst);
 }
 
+TEST_F(RateLimitTest, AnUnreportedLimitIsAppliedWithoutTheHeader) {
+  const std::string id = PlaceOrder({{"SB-MUG-001", 1}});
+  ASSERT_TRUE(emulator_->SetRateLimit("getOrder", 0.25, 2, /*report_rate=*/false).ok());
+  const std::string path = "/orders/2026-01-01/orders/" + id;
+  for (int i = 0; i < 2; ++i) {
+    const auto result = Call("GET", path);
+    ASSERT_TRUE(result);
+    EXPECT_EQ(result->status, 200);
+    EXPECT_FALSE(result->has_header("x-amzn-RateLimit-Limit"));
+  }
+  EXPECT_EQ(Call("GET", path)->status, 429);
+  clock_.Advance(std::chrono::seconds(4));
+  EXPECT_EQ(Call("GET", path)->status, 200);
+  // Reported again once set with the default.
+  ASSERT_TRUE(emulator_->SetRateLimit("getOrder", 0.25, 2).ok());
+  EXPECT_EQ(Call("GET", path)->get_header_value("x-amzn-RateLimit-Limit"), "0.25");
+}
+
 TEST_F(RateLimitTest, TokensRefillAtTheDocumentedRateOnTheEmulatorClock) {
   const RateLimit& limit = Documented("Orders v0", "confirmShipment");
   ASSERT_EQ(limit.rate_per_second, 2);

@@ -40,15 +40,17 @@ RateLimiter::Decision RateLimiter::TryAcquire(std::string_view seller_id, std::s
         std::min<double>(limit->burst, bucket.tokens + elapsed * limit->rate_per_second);
     bucket.updated = now;
   }
+  const bool report = !unreported_.contains(operation);
   // A tiny epsilon keeps a refill of exactly one token from losing to rounding.
   if (bucket.tokens + 1e-9 >= 1) {
     bucket.tokens = std::max(0.0, bucket.tokens - 1);
-    return {.allowed = true, .rate_per_second = limit->rate_per_second};
+    return {.allowed = true, .rate_per_second = limit->rate_per_second, .report_rate = report};
   }
-  return {.allowed = false, .rate_per_second = limit->rate_per_second};
+  return {.allowed = false, .rate_per_second = limit->rate_per_second, .report_rate = report};
 }
 
-bool RateLimiter::Override(std::string_view operation, double rate_per_second, int burst) {
+bool RateLimiter::Override(std::string_view operation, double rate_per_second, int burst,
+                           bool report_rate) {
   std::lock_guard lock(mu_);
   bool found = false;
   for (RateLimit& limit : limits_) {
@@ -59,6 +61,13 @@ bool RateLimiter::Override(std::string_view operation, double rate_per_second, i
       const std::string suffix = fmt::format("\n{}\n{}", limit.api, limit.operation);
       std::erase_if(buckets_, [&](const auto& entry) { return entry.first.ends_with(suffix); });
     }
+  }
+  if (found && report_rate) {
+    if (const auto it = unreported_.find(operation); it != unreported_.end()) {
+      unreported_.erase(it);
+    }
+  } else if (found) {
+    unreported_.emplace(operation);
   }
   return found;
 }

@@ -2,6 +2,7 @@
 
 #include <map>
 #include <mutex>
+#include <set>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -24,6 +25,7 @@ class RateLimiter {
   struct Decision {
     bool allowed = false;
     double rate_per_second = 0;  // The limit in force, for x-amzn-RateLimit-Limit.
+    bool report_rate = true;     // False: answer without x-amzn-RateLimit-Limit.
   };
 
   // Takes a token for `seller_id` calling `api`/`operation` (as in
@@ -31,8 +33,12 @@ class RateLimiter {
   Decision TryAcquire(std::string_view seller_id, std::string_view api, std::string_view operation);
 
   // Replaces rate and burst of every API's `operation` (for every seller);
-  // the buckets start full at the new burst. False if no API has it.
-  bool Override(std::string_view operation, double rate_per_second, int burst);
+  // the buckets start full at the new burst. With `report_rate` false the
+  // answers leave x-amzn-RateLimit-Limit out, as Amazon may ("when
+  // available"), so a client has to find the rate from its 429s. False if no
+  // API has the operation.
+  bool Override(std::string_view operation, double rate_per_second, int burst,
+                bool report_rate = true);
 
   // The limits in force, overrides applied.
   std::vector<RateLimit> Limits() const;
@@ -48,6 +54,7 @@ class RateLimiter {
   Clock* const clock_;
   mutable std::mutex mu_;
   std::vector<RateLimit> limits_;                       // Guarded by mu_.
+  std::set<std::string, std::less<>> unreported_;       // Guarded by mu_. Operations.
   std::map<std::string, Bucket, std::less<>> buckets_;  // Guarded by mu_.
 };
 

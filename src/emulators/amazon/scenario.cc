@@ -240,6 +240,7 @@ Status ReadPerOperation(const toml::table& root, std::string_view source, Scenar
       RETURN_IF_ERROR(reader.Double("timeout_rate", fault.timeout_rate, 0, 1));
       RETURN_IF_ERROR(reader.Double("timeout_seconds", fault.timeout_seconds, 0, 600));
       RETURN_IF_ERROR(reader.Double("silent_drop_rate", fault.silent_drop_rate, 0, 1));
+      RETURN_IF_ERROR(reader.Double("stuck_feed_rate", fault.stuck_feed_rate, 0, 1));
       scenario.faults[std::string(key.str())] = fault;
     }
   }
@@ -324,6 +325,21 @@ Result<Scenario> ParseScenario(std::string_view toml_text, std::string_view sour
     RETURN_IF_ERROR(ReadGenerator(*generator, source_name, scenario.generator));
   }
   RETURN_IF_ERROR(ReadPerOperation(root, source_name, scenario));
+  if (const toml::table* feeds = root["feeds"].as_table(); feeds != nullptr) {
+    const TableReader feeds_reader(*feeds, "feeds.", source_name);
+    FeedProcessing& out = scenario.feeds;
+    RETURN_IF_ERROR(feeds_reader.Int("queue_seconds", out.queue_seconds, 0, 86400));
+    RETURN_IF_ERROR(
+        feeds_reader.Int("min_processing_seconds", out.min_processing_seconds, 0, 86400));
+    RETURN_IF_ERROR(
+        feeds_reader.Int("max_processing_seconds", out.max_processing_seconds, 0, 86400));
+    RETURN_IF_ERROR(feeds_reader.Bool("compress_results", out.compress_results));
+    if (out.min_processing_seconds > out.max_processing_seconds) {
+      return InvalidArgumentError(fmt::format(
+          "{}: feeds.min_processing_seconds must not exceed feeds.max_processing_seconds",
+          source_name));
+    }
+  }
   return scenario;
 }
 

@@ -55,6 +55,15 @@ struct OperationFaults {
   double timeout_rate = 0;      // Share processed but answered only after `timeout_seconds`.
   double timeout_seconds = 30;  // Real seconds the answer is held back.
   double silent_drop_rate = 0;  // confirmShipment only: 204 without applying.
+  double stuck_feed_rate = 0;   // createFeed or a feed type: the feed never leaves IN_PROGRESS.
+};
+
+// How long feeds take on the emulator clock, and how their results come.
+struct FeedProcessing {
+  int queue_seconds = 30;           // IN_QUEUE this long after createFeed.
+  int min_processing_seconds = 60;  // Then IN_PROGRESS for a time drawn from this range.
+  int max_processing_seconds = 120;
+  bool compress_results = true;  // Result documents are GZIP-compressed.
 };
 
 // A seller as the emulator plays it: loaded from TOML, or the defaults.
@@ -69,6 +78,7 @@ struct Scenario {
   int listing_processing_seconds = 120;  // Delay before a listing quantity change applies.
   std::map<std::string, RateOverride> rate_overrides;  // By operation name.
   std::map<std::string, OperationFaults> faults;       // By operation name.
+  FeedProcessing feeds;
 };
 
 // The default scenario: one UK seller with a small catalogue, no generator.

@@ -540,6 +540,130 @@ Status SellerState::CancelOrder(std::string_view order_id, Canceller by) {
   return Status::Ok();
 }
 
+Status SellerState::RecordAmazonLabel(std::string_view order_id, const LabelPurchase& purchase) {
+  const TimePoint now = clock_->Now();
+  std::lock_guard lock(mu_);
+  SyncLocked(now);
+  const auto index = order_index_.find(std::string(order_id));
+  if (index == order_index_.end()) {
+    return NotFoundError(fmt::format("Order {} not found", order_id));
+  }
+  Order& order = orders_[index->second];
+  if (order.status == OrderStatus::kCanceled || order.status == OrderStatus::kPending) {
+    return FailedPreconditionError(fmt::format("Order {} is {} and cannot be shipped", order_id,
+                                               OrderStatusName(order.status)));
+  }
+  std::map<std::string, int> requested;
+  for (const auto& [item_id, quantity] : purchase.items) {
+    if (order.FindLine(item_id) == nullptr) {
+      return InvalidArgumentError(
+          fmt::format("OrderItemId {} is not an item of order {}", item_id, order_id));
+    }
+    if (quantity < 1) {
+      return InvalidArgumentError(fmt::format("Quantity for {} must be at least 1", item_id));
+    }
+    requested[item_id] += quantity;
+  }
+  for (const auto& [item_id, quantity] : requested) {
+    const OrderLine* line = order.FindLine(item_id);
+    const int unshipped = line->quantity_ordered - line->quantity_shipped;
+    if (quantity > unshipped) {
+      return InvalidArgumentError(
+          fmt::format("Quantity {} for OrderItemId {} exceeds the {} unit(s) not yet shipped",
+                      quantity, item_id, unshipped));
+    }
+  }
+  AmazonLabel label = purchase.label;
+  label.purchased = now;
+  Package package;
+  package.package_reference_id = label.shipment_id;
+  package.carrier_code = label.carrier_code;
+  package.shipping_method = purchase.shipping_method;
+  package.tracking_number = label.tracking_number;
+  package.ship_date = now;
+  package.arrival_time = now;
+  package.last_edit_time = now;
+  package.valid_tracking = IsValidTrackingNumber(package.carrier_code, package.tracking_number);
+  package.items = purchase.items;
+  package.amazon_shipment_id = label.shipment_id;
+  for (const auto& [item_id, quantity] : requested) {
+    order.FindLine(item_id)->quantity_shipped += quantity;
+  }
+  order.packages.push_back(std::move(package));
+  order.amazon_labels.push_back(std::move(label));
+  if (!order.first_confirmation) {
+    order.first_confirmation = now;
+  }
+  order.status = order.QuantityShipped() >= order.QuantityOrdered()
+                     ? OrderStatus::kShipped
+                     : OrderStatus::kPartiallyShipped;
+  order.last_update = now;
+  return Status::Ok();
+}
+
+Status SellerState::CancelAmazonLabel(std::string_view order_id, std::string_view shipment_id) {
+  const TimePoint now = clock_->Now();
+  std::lock_guard lock(mu_);
+  SyncLocked(now);
+  const auto index = order_index_.find(std::string(order_id));
+  if (index == order_index_.end()) {
+    return NotFoundError(fmt::format("Order {} not found", order_id));
+  }
+  for (AmazonLabel& label : orders_[index->second].amazon_labels) {
+    if (label.shipment_id != shipment_id) {
+      continue;
+    }
+    if (label.cancelled) {
+      return FailedPreconditionError(fmt::format("Shipment {} is already cancelled", shipment_id));
+    }
+    label.cancelled = now;
+    return Status::Ok();
+  }
+  return NotFoundError(fmt::format("Shipment {} not found", shipment_id));
+}
+
+Status SellerState::RefundOrder(std::string_view order_id) {
+  const TimePoint now = clock_->Now();
+  std::lock_guard lock(mu_);
+  SyncLocked(now);
+  const auto index = order_index_.find(std::string(order_id));
+  if (index == order_index_.end()) {
+    return NotFoundError(fmt::format("order {} not found", order_id));
+  }
+  Order& order = orders_[index->second];
+  if (order.QuantityShipped() == 0) {
+    return FailedPreconditionError(fmt::format("order {} has nothing shipped to refund", order_id));
+  }
+  if (order.refunded_at) {
+    return FailedPreconditionError(fmt::format("order {} was refunded before", order_id));
+  }
+  order.refunded_at = now;
+  order.last_update = now;
+  return Status::Ok();
+}
+
+std::vector<Order> SellerState::OrdersWithActivity(TimePoint from, TimePoint to) {
+  const TimePoint now = clock_->Now();
+  std::lock_guard lock(mu_);
+  SyncLocked(now);
+  const auto within = [from, to](TimePoint t) { return t >= from && t < to; };
+  std::vector<Order> active;
+  for (const Order& order : orders_) {
+    bool any = order.refunded_at && within(*order.refunded_at);
+    for (const Package& package : order.packages) {
+      any = any || within(package.arrival_time);
+    }
+    for (const AmazonLabel& label : order.amazon_labels) {
+      any = any || within(label.purchased) ||
+            (label.cancelled && within(*label.cancelled + kLabelRefundDelay));
+    }
+    if (any) {
+      active.push_back(order);
+    }
+  }
+  return active;
+}
+
 std::optional<Listing> SellerState::GetListing(std::string_view sku) {
   const TimePoint now = clock_->Now();
   std::lock_guard lock(mu_);

@@ -50,6 +50,13 @@ struct ShipmentConfirmation {
   std::vector<std::pair<std::string, std::vector<std::string>>> transparency_codes;
 };
 
+// A label bought through Merchant Fulfillment for some units of an order.
+struct LabelPurchase {
+  AmazonLabel label;            // `purchased` is set when it is recorded.
+  std::string shipping_method;  // The service's name, e.g. "Royal Mail Tracked 24".
+  std::vector<std::pair<std::string, int>> items;  // order item id → quantity.
+};
+
 enum class ConfirmOutcome {
   kApplied,    // A new package.
   kUnchanged,  // The same package again: nothing changes.
@@ -111,6 +118,23 @@ class SellerState {
   // Cancels an unshipped order. NotFound / FailedPrecondition (shipped or
   // already cancelled).
   Status CancelOrder(std::string_view order_id, Canceller by);
+
+  // Records a label bought on Amazon now: its items ship in a new package
+  // with the label's carrier and tracking number, confirmed now. NotFound for
+  // an unknown order; FailedPrecondition for a cancelled or pending order;
+  // InvalidArgument for an unknown order item, a quantity below 1 or beyond
+  // what is unshipped.
+  Status RecordAmazonLabel(std::string_view order_id, const LabelPurchase& purchase);
+  // Records that a label's refund was requested now; the order stays shipped.
+  // NotFound for an unknown order or label; FailedPrecondition if it was
+  // cancelled before.
+  Status CancelAmazonLabel(std::string_view order_id, std::string_view shipment_id);
+  // Refunds every shipped unit of an order now. NotFound; FailedPrecondition
+  // when nothing has shipped or the order was refunded before.
+  Status RefundOrder(std::string_view order_id);
+  // Copies of the orders with money movements in [from, to): a package
+  // confirmed, a label bought or its refund applied, a refund.
+  std::vector<Order> OrdersWithActivity(TimePoint from, TimePoint to);
 
   // A copy of the listing, if the SKU exists.
   std::optional<Listing> GetListing(std::string_view sku);

@@ -1,0 +1,113 @@
+#include "emulators/amazon/encoding.h"
+
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <zlib.h>
+
+#include <array>
+#include <cassert>
+
+namespace sellerbridge::emulators::amazon {
+namespace {
+
+// zlib's windowBits for a gzip wrapper rather than a zlib one.
+constexpr int kGzipWindowBits = 15 + 16;
+
+const unsigned char* Bytes(std::string_view data) {
+  return reinterpret_cast<const unsigned char*>(
+      data.data());  // NOLINT: zlib and OpenSSL take bytes.
+}
+
+}  // namespace
+
+std::string Gzip(std::string_view data) {
+  z_stream stream{};
+  [[maybe_unused]] const int init =
+      deflateInit2(&stream, Z_BEST_COMPRESSION, Z_DEFLATED, kGzipWindowBits, 8, Z_DEFAULT_STRATEGY);
+  assert(init == Z_OK);
+  std::string out(deflateBound(&stream, static_cast<uLong>(data.size())), '\0');
+  stream.next_in = const_cast<Bytef*>(Bytes(data));  // NOLINT: zlib's API is not const-correct.
+  stream.avail_in = static_cast<uInt>(data.size());
+  stream.next_out = reinterpret_cast<Bytef*>(out.data());  // NOLINT: zlib takes bytes.
+  stream.avail_out = static_cast<uInt>(out.size());
+  [[maybe_unused]] const int result = deflate(&stream, Z_FINISH);
+  assert(result == Z_STREAM_END);
+  out.resize(stream.total_out);
+  deflateEnd(&stream);
+  return out;
+}
+
+std::optional<std::string> Gunzip(std::string_view data) {
+  z_stream stream{};
+  if (inflateInit2(&stream, kGzipWindowBits) != Z_OK) {
+    return std::nullopt;
+  }
+  stream.next_in = const_cast<Bytef*>(Bytes(data));  // NOLINT: zlib's API is not const-correct.
+  stream.avail_in = static_cast<uInt>(data.size());
+  std::string out;
+  std::array<char, 16384> buffer{};
+  int result = Z_OK;
+  while (result == Z_OK) {
+    stream.next_out = reinterpret_cast<Bytef*>(buffer.data());  // NOLINT: zlib takes bytes.
+    stream.avail_out = static_cast<uInt>(buffer.size());
+    result = inflate(&stream, Z_NO_FLUSH);
+    out.append(buffer.data(), buffer.size() - stream.avail_out);
+  }
+  inflateEnd(&stream);
+  if (result != Z_STREAM_END) {
+    return std::nullopt;
+  }
+  return out;
+}
+
+std::string Base64Encode(std::string_view data) {
+  std::string out(4 * ((data.size() + 2) / 3) + 1, '\0');
+  const int length = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),  // NOLINT
+                                     Bytes(data), static_cast<int>(data.size()));
+  out.resize(static_cast<size_t>(length));
+  return out;
+}
+
+std::optional<std::string> Base64Decode(std::string_view text) {
+  if (text.size() % 4 != 0) {
+    return std::nullopt;
+  }
+  std::string out(3 * (text.size() / 4) + 1, '\0');
+  const int length = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),  // NOLINT
+                                     Bytes(text), static_cast<int>(text.size()));
+  if (length < 0) {
+    return std::nullopt;
+  }
+  // EVP_DecodeBlock counts padding as zero bytes of output.
+  auto size = static_cast<size_t>(length);
+  for (size_t i = text.size(); i > 0 && text[i - 1] == '=' && size > 0; --i) {
+    --size;
+  }
+  out.resize(size);
+  return out;
+}
+
+std::string Md5Digest(std::string_view data) {
+  std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
+  unsigned int length = 0;
+  [[maybe_unused]] const int ok =
+      EVP_Digest(data.data(), data.size(), digest.data(), &length, EVP_md5(), nullptr);
+  assert(ok == 1);
+  return {reinterpret_cast<const char*>(digest.data()), length};  // NOLINT: bytes as chars.
+}
+
+std::string HmacSha256Hex(std::string_view key, std::string_view data) {
+  std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
+  unsigned int length = 0;
+  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()), Bytes(data), data.size(),
+       digest.data(), &length);
+  static constexpr std::string_view kHex = "0123456789abcdef";
+  std::string out;
+  for (unsigned int i = 0; i < length; ++i) {
+    out += kHex[digest[i] >> 4U];
+    out += kHex[digest[i] & 0xfU];
+  }
+  return out;
+}
+
+}  // namespace sellerbridge::emulators::amazon

@@ -1,0 +1,27 @@
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace sellerbridge::emulators::amazon {
+
+// The encodings of Amazon's documents and labels. All thread-safe.
+
+// `data` as a gzip member (RFC 1952), as report documents and label contents
+// are compressed.
+std::string Gzip(std::string_view data);
+// The data of a gzip stream; nullopt if it is not one or is cut short.
+std::optional<std::string> Gunzip(std::string_view data);
+
+// Standard Base64 with padding (RFC 4648 §4).
+std::string Base64Encode(std::string_view data);
+// nullopt for text that is not padded standard Base64.
+std::optional<std::string> Base64Decode(std::string_view text);
+
+// The 16-byte MD5 digest of `data`.
+std::string Md5Digest(std::string_view data);
+// HMAC-SHA256 of `data` under `key`, as 64 lower-case hex digits.
+std::string HmacSha256Hex(std::string_view key, std::string_view data);
+
+}  // namespace sellerbridge::emulators::amazon
