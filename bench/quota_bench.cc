@@ -66,10 +66,8 @@ struct Rig {
                                                  scenario.refresh_tokens.front()),
         &http, &clock);
     client = std::make_unique<amazon::SpApiClient>(
-        amazon::SpApiClientOptions{.endpoint = base,
-                                   .seller_id = scenario.seller_id,
-                                   .region = "EU",
-                                   .max_attempts = 20},
+        amazon::SpApiClientOptions{
+            .endpoint = base, .seller_id = scenario.seller_id, .region = "EU", .max_attempts = 20},
         &http, tokens.get(), &broker, &clock);
     rdts = std::make_unique<amazon::RestrictedDataTokens>(client.get(), &clock);
   }
@@ -156,14 +154,13 @@ ConfirmResult ConfirmOrders(int count, std::optional<double> real_rate, bool rep
   const auto wall_start = std::chrono::steady_clock::now();
   rig.Run(count, 4, [&](int i) {
     const emulator::Order& order = orders[static_cast<std::size_t>(i)];
-    amazon::ShipmentConfirmation confirmation{
-        .marketplace_id = order.marketplace_id,
-        .package_reference_id = "1",
-        .carrier_code = "Royal Mail",
-        .shipping_method = "Tracked 48",
-        .tracking_number = fmt::format("AB{:09d}GB", i),
-        .ship_date = rig.clock.Now(),
-        .items = {{order.lines[0].order_item_id, 1}}};
+    amazon::ShipmentConfirmation confirmation{.marketplace_id = order.marketplace_id,
+                                              .package_reference_id = "1",
+                                              .carrier_code = "Royal Mail",
+                                              .shipping_method = "Tracked 48",
+                                              .tracking_number = fmt::format("AB{:09d}GB", i),
+                                              .ship_date = rig.clock.Now(),
+                                              .items = {{order.lines[0].order_item_id, 1}}};
     const sellerbridge::Status status =
         api.ConfirmShipment(order.order_id, confirmation, {.lane = amazon::Lane::kConfirmation});
     (status.ok() ? confirmed : failed)++;
@@ -181,10 +178,10 @@ ConfirmResult ConfirmOrders(int count, std::optional<double> real_rate, bool rep
   result.virtual_seconds = Seconds(last_done - kStart);
   const auto counters = rig.broker.Counters().at({"Orders v0", "confirmShipment"});
   result.throttled = counters.throttled;
-  result.final_rate =
-      rig.broker.Snapshot({rig.amazon_emulator->GetScenario().seller_id, "EU", "Orders v0",
-                           "confirmShipment"})
-          ->rate_per_second;
+  result.final_rate = rig.broker
+                          .Snapshot({rig.amazon_emulator->GetScenario().seller_id, "EU",
+                                     "Orders v0", "confirmShipment"})
+                          ->rate_per_second;
   return result;
 }
 
@@ -195,7 +192,8 @@ void PrintConfirm(std::string_view title, const ConfirmResult& r, double rate, i
       "{}\n  confirmed {} failed {} | 429s {} ({:.2f}% of calls) | {:.0f} s of Amazon time, the "
       "bucket allows {:.0f} s: {:.1f}% of the quota used | broker rate at the end {:.3f}/s | wall "
       "{:.1f} s\n",
-      title, r.confirmed, r.failed, r.throttled, 100.0 * static_cast<double>(r.throttled) / static_cast<double>(r.confirmed + r.throttled),
+      title, r.confirmed, r.failed, r.throttled,
+      100.0 * static_cast<double>(r.throttled) / static_cast<double>(r.confirmed + r.throttled),
       r.virtual_seconds, ideal, 100.0 * ideal / r.virtual_seconds, r.final_rate, r.wall_seconds);
 }
 
@@ -234,10 +232,11 @@ void FeedPriority() {
         fulfilment_arrived = rig.clock.Now();
         queued_at_arrival = queued;
       }
-      const std::string xml = R"(<?xml version="1.0" encoding="UTF-8"?>)"
-                              R"(<AmazonEnvelope><Header><DocumentVersion>1.01</DocumentVersion>)"
-                              R"(<MerchantIdentifier>A2EMULATORSELLER</MerchantIdentifier></Header>)"
-                              R"(<MessageType>OrderFulfillment</MessageType></AmazonEnvelope>)";
+      const std::string xml =
+          R"(<?xml version="1.0" encoding="UTF-8"?>)"
+          R"(<AmazonEnvelope><Header><DocumentVersion>1.01</DocumentVersion>)"
+          R"(<MerchantIdentifier>A2EMULATORSELLER</MerchantIdentifier></Header>)"
+          R"(<MessageType>OrderFulfillment</MessageType></AmazonEnvelope>)";
       auto id = feeds.Submit("POST_ORDER_FULFILLMENT_DATA", {"A1F83G8C2ARO7P"}, xml,
                              "text/xml; charset=UTF-8", {.lane = amazon::Lane::kConfirmation});
       std::lock_guard lock(mu);
@@ -269,7 +268,8 @@ void FeedPriority() {
   const auto counters = rig.broker.Counters().at({"Feeds 2021-06-30", "createFeed"});
   fmt::print(
       "300 listings feeds, then a fulfilment feed while {} of them wait for createFeed\n  listings "
-      "feeds submitted between its arrival and its own createFeed: {} | it waited {:.0f} s of Amazon time (one token "
+      "feeds submitted between its arrival and its own createFeed: {} | it waited {:.0f} s of "
+      "Amazon time (one token "
       "is {:.0f} s) | feeds submitted {} failed {} | createFeed 429s {}\n",
       queued_at_arrival, listings_between,
       fulfilment_arrived && fulfilment_granted ? Seconds(*fulfilment_granted - *fulfilment_arrived)

@@ -75,8 +75,7 @@ TEST_F(DocumentsApiTest, FulfilmentFeedConfirmsOrdersAndItsReportDownloadsGunzip
   ASSERT_TRUE(status.result_document_id.has_value());
   auto report = feeds_->DownloadResult(*status.result_document_id, {});
   ASSERT_TRUE(report.ok()) << report.status();
-  EXPECT_NE(report->find("<MessagesProcessed>2</MessagesProcessed>"), std::string::npos)
-      << *report;
+  EXPECT_NE(report->find("<MessagesProcessed>2</MessagesProcessed>"), std::string::npos) << *report;
   EXPECT_NE(report->find("<MessagesSuccessful>1</MessagesSuccessful>"), std::string::npos)
       << *report;
   EXPECT_NE(report->find("999-0000000-0000000"), std::string::npos) << *report;

@@ -74,21 +74,21 @@ Result<ListingSubmission> ListingsApi::SetQuantity(const QuantityUpdate& update,
   }
   const json body = {
       {"productType", "PRODUCT"},
-      {"patches",
-       json::array({{{"op", "merge"},
-                     {"path", "/attributes/fulfillment_availability"},
-                     {"value", json::array({value})}}})},
+      {"patches", json::array({{{"op", "merge"},
+                                {"path", "/attributes/fulfillment_availability"},
+                                {"value", json::array({value})}}})},
   };
-  ASSIGN_OR_RETURN(http::ClientResponse response,
-                   client_->Call({.api = std::string(kListings),
-                                  .operation = "patchListingsItem",
-                                  .method = "PATCH",
-                                  .path = ItemPath(seller_id_, update.sku),
-                                  .query = "marketplaceIds=" + http::UrlEncode(update.marketplace_id),
-                                  .body = body.dump(),
-                                  .lane = options.lane,
-                                  .deadline = options.deadline},
-                                 options.stop));
+  ASSIGN_OR_RETURN(
+      http::ClientResponse response,
+      client_->Call({.api = std::string(kListings),
+                     .operation = "patchListingsItem",
+                     .method = "PATCH",
+                     .path = ItemPath(seller_id_, update.sku),
+                     .query = "marketplaceIds=" + http::UrlEncode(update.marketplace_id),
+                     .body = body.dump(),
+                     .lane = options.lane,
+                     .deadline = options.deadline},
+                    options.stop));
   const std::string where = "amazon patchListingsItem " + update.sku;
   ASSIGN_OR_RETURN(json answer, ParseObject(response.body, where));
   ListingSubmission out;
@@ -98,7 +98,8 @@ Result<ListingSubmission> ListingsApi::SetQuantity(const QuantityUpdate& update,
   if (out.status == "INVALID") {
     std::string described;
     for (const ListingIssue& issue : out.issues) {
-      described += fmt::format("{}{}: {}", described.empty() ? "" : "; ", issue.code, issue.message);
+      described +=
+          fmt::format("{}{}: {}", described.empty() ? "" : "; ", issue.code, issue.message);
     }
     return InvalidArgumentError(fmt::format("{}: INVALID: {}", where, described));
   }

@@ -111,17 +111,16 @@ Result<BoughtLabel> MerchantFulfillmentApi::BuyLabel(const LabelRequest& request
                      {"ShippingServiceId", offer.service_id},
                      {"ShippingServiceOfferId", offer.offer_id},
                      {"LabelFormatOption", {{"LabelFormat", request.label_format}}}};
-  ASSIGN_OR_RETURN(http::ClientResponse response,
-                   client_->Call({.api = std::string(kMfn),
-                                  .operation = "createShipment",
-                                  .method = "POST",
-                                  .path = std::string(kPath),
-                                  .body = body.dump(),
-                                  .lane = options.lane,
-                                  .deadline = options.deadline,
-                                  .idempotent = false,
-                                  .restricted_data_token = rdt},
-                                 options.stop));
+  ASSIGN_OR_RETURN(http::ClientResponse response, client_->Call({.api = std::string(kMfn),
+                                                                 .operation = "createShipment",
+                                                                 .method = "POST",
+                                                                 .path = std::string(kPath),
+                                                                 .body = body.dump(),
+                                                                 .lane = options.lane,
+                                                                 .deadline = options.deadline,
+                                                                 .idempotent = false,
+                                                                 .restricted_data_token = rdt},
+                                                                options.stop));
   const std::string where = "amazon createShipment " + request.amazon_order_id;
   ASSIGN_OR_RETURN(json answer, ParseObject(response.body, where));
   ASSIGN_OR_RETURN(const json* shipment, OptionalObject(answer, "payload", where));

@@ -47,10 +47,10 @@ struct BoughtLabel {
   std::string carrier_name;
   std::string service_name;
   std::string service_id;
-  std::string file_type;      // "application/pdf", "application/zpl", …
-  std::string contents;       // As Amazon sends it: base64 of the gzip-compressed label.
-  std::string checksum;       // Base64 MD5 of the contents.
-  std::string label_format;   // "PDF", "ZPL203", …
+  std::string file_type;     // "application/pdf", "application/zpl", …
+  std::string contents;      // As Amazon sends it: base64 of the gzip-compressed label.
+  std::string checksum;      // Base64 MD5 of the contents.
+  std::string label_format;  // "PDF", "ZPL203", …
 };
 
 // Merchant Fulfillment v0: getEligibleShipmentServices and createShipment,

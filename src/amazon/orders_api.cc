@@ -191,9 +191,9 @@ Result<AmazonOrder> ParseOrder2026(const json& order) {
       ASSIGN_OR_RETURN(std::optional<domain::Money> unit_price,
                        MoneyOf(unit, "amount", "currencyCode", item_where));
       if (unit_price) {
-        line.item_price = domain::Money::Create(unit_price->MinorUnits() * ordered,
-                                                unit_price->Currency())
-                              .value();
+        line.item_price =
+            domain::Money::Create(unit_price->MinorUnits() * ordered, unit_price->Currency())
+                .value();
       }
     }
     data.lines.push_back(std::move(line));
@@ -223,10 +223,9 @@ Result<OrderSearchPage> OrdersApi::SearchOrders(const SearchOrdersRequest& reque
     query.push_back("marketplaceIds=" + http::UrlEncode(Joined(request.marketplace_ids)));
   }
   if (!request.fulfillment_statuses.empty()) {
-    query.push_back("fulfillmentStatuses=" +
-                    http::UrlEncode(Joined(request.fulfillment_statuses)));
+    query.push_back("fulfillmentStatuses=" + http::UrlEncode(Joined(request.fulfillment_statuses)));
   }
-  query.push_back("fulfilledBy=MERCHANT");
+  query.emplace_back("fulfilledBy=MERCHANT");
   query.push_back(fmt::format("maxResultsPerPage={}", request.max_results_per_page));
   query.push_back("includedData=" + IncludedData(request.with_recipient));
   ASSIGN_OR_RETURN(http::ClientResponse response,
@@ -285,15 +284,14 @@ Result<AmazonOrder> OrdersApi::GetOrderV0(const std::string& order_id, bool with
   if (with_address) {
     ASSIGN_OR_RETURN(rdt, rdts_->TokenFor("GET", path, {"shippingAddress"}, options));
   }
-  ASSIGN_OR_RETURN(http::ClientResponse response,
-                   client_->Call({.api = std::string(kOrdersV0),
-                                  .operation = "getOrder",
-                                  .method = "GET",
-                                  .path = path,
-                                  .lane = options.lane,
-                                  .deadline = options.deadline,
-                                  .restricted_data_token = rdt},
-                                 options.stop));
+  ASSIGN_OR_RETURN(http::ClientResponse response, client_->Call({.api = std::string(kOrdersV0),
+                                                                 .operation = "getOrder",
+                                                                 .method = "GET",
+                                                                 .path = path,
+                                                                 .lane = options.lane,
+                                                                 .deadline = options.deadline,
+                                                                 .restricted_data_token = rdt},
+                                                                options.stop));
   const std::string where = "amazon v0 getOrder " + order_id;
   ASSIGN_OR_RETURN(json body, ParseObject(response.body, where));
   ASSIGN_OR_RETURN(const json* payload, OptionalObject(body, "payload", where));
@@ -333,8 +331,7 @@ Result<AmazonOrder> OrdersApi::GetOrderV0(const std::string& order_id, bool with
                       options.stop));
     const std::string items_where = "amazon v0 getOrderItems " + order_id;
     ASSIGN_OR_RETURN(json items_body, ParseObject(items_response.body, items_where));
-    ASSIGN_OR_RETURN(const json* items_payload,
-                     OptionalObject(items_body, "payload", items_where));
+    ASSIGN_OR_RETURN(const json* items_payload, OptionalObject(items_body, "payload", items_where));
     if (items_payload == nullptr) {
       return InvalidArgumentError(items_where + ": payload is missing");
     }
@@ -368,21 +365,20 @@ Result<std::vector<std::string>> OrdersApi::ListOrderIdsV0(
   constexpr std::string_view kWhere = "amazon v0 getOrders";
   do {
     const std::string query =
-        next_token ? fmt::format("MarketplaceIds={}&NextToken={}",
-                                 http::UrlEncode(Joined(marketplace_ids)),
-                                 http::UrlEncode(*next_token))
-                   : fmt::format("MarketplaceIds={}&LastUpdatedAfter={}&FulfillmentChannels=MFN",
-                                 http::UrlEncode(Joined(marketplace_ids)),
-                                 http::UrlEncode(FormatIso8601(after)));
-    ASSIGN_OR_RETURN(http::ClientResponse response,
-                     client_->Call({.api = std::string(kOrdersV0),
-                                    .operation = "getOrders",
-                                    .method = "GET",
-                                    .path = "/orders/v0/orders",
-                                    .query = query,
-                                    .lane = options.lane,
-                                    .deadline = options.deadline},
-                                   options.stop));
+        next_token
+            ? fmt::format("MarketplaceIds={}&NextToken={}",
+                          http::UrlEncode(Joined(marketplace_ids)), http::UrlEncode(*next_token))
+            : fmt::format("MarketplaceIds={}&LastUpdatedAfter={}&FulfillmentChannels=MFN",
+                          http::UrlEncode(Joined(marketplace_ids)),
+                          http::UrlEncode(FormatIso8601(after)));
+    ASSIGN_OR_RETURN(http::ClientResponse response, client_->Call({.api = std::string(kOrdersV0),
+                                                                   .operation = "getOrders",
+                                                                   .method = "GET",
+                                                                   .path = "/orders/v0/orders",
+                                                                   .query = query,
+                                                                   .lane = options.lane,
+                                                                   .deadline = options.deadline},
+                                                                  options.stop));
     ASSIGN_OR_RETURN(json body, ParseObject(response.body, kWhere));
     ASSIGN_OR_RETURN(const json* payload, OptionalObject(body, "payload", kWhere));
     if (payload == nullptr) {

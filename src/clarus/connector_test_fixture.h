@@ -120,11 +120,11 @@ class ClarusConnectorTest : public ::testing::Test {
     request.carrier_service_id = std::to_string(service_id);
     request.carrier_id = std::to_string(CarrierIdOfService(service_id));
     request.expected_date_of_dispatch = "2026-11-28";
-    request.address = {{"name", "J Doe"},
-                       {"address_1", "1 High St"},
-                       {"address_2", "Leeds"},
-                       {"postcode", "LS1 1AA"},
-                       {"country_code", "GB"}};
+    request.address = {.name = "J Doe",
+                       .address_1 = "1 High St",
+                       .address_2 = "Leeds",
+                       .postcode = "LS1 1AA",
+                       .country_code = "GB"};
     request.lines.push_back({.product_id = "1",
                              .quantity = quantity,
                              .alt_line_reference = "OI-" + reference,

@@ -147,7 +147,7 @@ Result<CreatedGoodsOut> GoodsOuts::Create(const GoodsOutRequest& request) {
                      {"warehouse_id", request.warehouse_id},
                      {"expected_date_of_dispatch", request.expected_date_of_dispatch},
                      {"priority", request.priority},
-                     {"addresses", json::array({request.address})},
+                     {"addresses", json::array({AddressJson(request.address)})},
                      {"lines_changes", lines}};
   if (!request.carrier_id.empty()) {
     attributes["carrier_id"] = request.carrier_id;

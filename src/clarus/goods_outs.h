@@ -26,27 +26,6 @@ struct GoodsOutLineRequest {
   std::string alt_product_code;    // The seller SKU.
 };
 
-// A goods-out to create for one Amazon order. Ids are Clarus's.
-struct GoodsOutRequest {
-  std::string reference;  // The Amazon order id; also sent as external_system_reference1.
-  std::string account_id;
-  std::string warehouse_id;
-  std::string carrier_id;
-  std::string carrier_service_id;
-  std::string expected_date_of_dispatch;  // "YYYY-MM-DD", in the marketplace's time zone.
-  int priority = 0;
-  std::string delivery_notes;
-  nlohmann::json
-      address;  // {name, address_1..4, postcode, country_code, email_address, phone_number}
-  std::vector<GoodsOutLineRequest> lines;
-};
-
-// The outcome of CreateGoodsOut.
-struct CreatedGoodsOut {
-  std::string id;
-  bool already_existed = false;  // Found by reference instead of created.
-};
-
 // A delivery address as Clarus holds it.
 struct Address {
   std::string name;
@@ -60,9 +39,28 @@ struct Address {
   std::string phone_number;
 };
 
-// `address` as Clarus's address attributes (also the shape of
-// GoodsOutRequest::address).
+// `address` as Clarus's address attributes.
 nlohmann::json AddressJson(const Address& address);
+
+// A goods-out to create for one Amazon order. Ids are Clarus's.
+struct GoodsOutRequest {
+  std::string reference;  // The Amazon order id; also sent as external_system_reference1.
+  std::string account_id;
+  std::string warehouse_id;
+  std::string carrier_id;
+  std::string carrier_service_id;
+  std::string expected_date_of_dispatch;  // "YYYY-MM-DD", in the marketplace's time zone.
+  int priority = 0;
+  std::string delivery_notes;
+  Address address;
+  std::vector<GoodsOutLineRequest> lines;
+};
+
+// The outcome of CreateGoodsOut.
+struct CreatedGoodsOut {
+  std::string id;
+  bool already_existed = false;  // Found by reference instead of created.
+};
 
 // The attributes of a goods-out that PATCH may change; unset ones are left
 // alone. Clarus refuses changes once an order is COMPLETED or CANCELLED.

@@ -48,11 +48,11 @@ class GoodsOutsTest : public ::testing::Test {
     request.carrier_service_id = std::to_string(scenario.carrier_services.at(0).id);
     request.carrier_id = std::to_string(scenario.carrier_services.at(0).carrier_id);
     request.expected_date_of_dispatch = "2026-12-01";
-    request.address = {{"name", "J Doe"},
-                       {"address_1", "1 High St"},
-                       {"address_2", "Leeds"},
-                       {"postcode", "LS1 1AA"},
-                       {"country_code", "GB"}};
+    request.address = {.name = "J Doe",
+                       .address_1 = "1 High St",
+                       .address_2 = "Leeds",
+                       .postcode = "LS1 1AA",
+                       .country_code = "GB"};
     emulator_->GetWarehouse().Read([&](const emulator::WarehouseState& state) {
       const emulator::Product& product = state.products.begin()->second;
       request.lines.push_back({.product_id = std::to_string(product.id),

@@ -15,7 +15,8 @@ Result<std::string> Gunzip(std::string_view data, std::size_t max_size) {
     return InternalError("gunzip: zlib could not start");
   }
   std::string out;
-  std::array<char, 64 * 1024> buffer{};
+  constexpr std::size_t kChunk = std::size_t{64} * 1024;
+  std::array<char, kChunk> buffer{};
   // zlib's interface is not const-correct; it does not write to its input.
   stream.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
   stream.avail_in = static_cast<uInt>(data.size());

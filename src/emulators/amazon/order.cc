@@ -67,7 +67,8 @@ int Order::QuantityShipped() const {
 std::int64_t Order::TotalMinor() const {
   std::int64_t total = 0;
   for (const OrderLine& line : lines) {
-    total += line.unit_price_minor * line.quantity_ordered;
+    total +=
+        line.unit_price_minor * line.quantity_ordered + line.shipping_minor - line.promotion_minor;
   }
   return total;
 }

@@ -33,6 +33,13 @@ struct OrderLine {
   int quantity_ordered = 0;
   int quantity_shipped = 0;
   std::int64_t unit_price_minor = 0;
+  std::int64_t shipping_minor = 0;   // Shipping charged to the buyer for all units.
+  std::int64_t promotion_minor = 0;  // Promotion discount on all units (positive).
+
+  // `amount` for `quantity` of the line's units, by share of quantity_ordered.
+  std::int64_t ShareFor(std::int64_t amount, int quantity) const {
+    return quantity_ordered == 0 ? 0 : amount * quantity / quantity_ordered;
+  }
 };
 
 // One package as confirmShipment (or a feed) reported it.
@@ -92,6 +99,7 @@ struct Order {
 
   int QuantityOrdered() const;
   int QuantityShipped() const;
+  // What the buyer pays: prices and shipping, less promotions.
   std::int64_t TotalMinor() const;
   const OrderLine* FindLine(std::string_view order_item_id) const;
   OrderLine* FindLine(std::string_view order_item_id);

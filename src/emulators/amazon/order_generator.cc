@@ -93,6 +93,19 @@ std::optional<NewOrder> OrderGenerator::Draw(
     std::uniform_int_distribution<int> quantity(1, max_quantity);
     order.lines.push_back({.sku = sku, .quantity = quantity(rng_)});
   }
+  // Standard orders pay for shipping on their first line; Prime ships free.
+  // One line in ten carries a promotion of 10% off its price.
+  constexpr std::int64_t kShippingMinor = 299;
+  constexpr double kPromotionShare = 0.1;
+  constexpr int kPromotionPercent = 10;
+  if (!order.is_prime && !order.lines.empty()) {
+    order.lines.front().shipping_minor = kShippingMinor;
+  }
+  for (NewOrderLine& line : order.lines) {
+    if (unit(rng_) < kPromotionShare) {
+      line.promotion_percent = kPromotionPercent;
+    }
+  }
   if (unit(rng_) < options_.buyer_cancel_share) {
     // Buyers who change their mind mostly do so within a few hours.
     std::exponential_distribution<double> hours(1.0 / 3.0);

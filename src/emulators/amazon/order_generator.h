@@ -16,6 +16,8 @@ struct NewOrderLine {
   std::string sku;
   int quantity = 1;
   std::optional<std::string> order_item_id;  // Generated when absent.
+  std::int64_t shipping_minor = 0;           // Shipping the buyer pays for the line, all units.
+  int promotion_percent = 0;                 // A promotion's discount on the line's price.
 };
 
 // An order to place, from the control API, the in-process API or the generator.

@@ -297,6 +297,8 @@ nlohmann::json OrderItemJsonV0(const Order& order, const OrderLine& line) {
       {"QuantityOrdered", line.quantity_ordered},
       {"QuantityShipped", line.quantity_shipped},
       {"ItemPrice", MoneyV0(line.unit_price_minor * line.quantity_ordered, currency)},
+      {"ShippingPrice", MoneyV0(line.shipping_minor, currency)},
+      {"PromotionDiscount", MoneyV0(line.promotion_minor, currency)},
       {"IsGift", "false"},
       {"ConditionId", "New"},
       {"ConditionSubtypeId", "New"},

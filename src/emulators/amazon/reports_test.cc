@@ -170,6 +170,37 @@ TEST_F(SettlementReportTest, ListsASettlementOnceFourteenDaysHavePassed) {
   EXPECT_EQ(emulator_->Settlements().size(), 1U);
 }
 
+TEST_F(SettlementReportTest, ShippingChargesAndPromotionsHaveTheirOwnRowsAndAreRefunded) {
+  NewOrder order;
+  order.marketplace_id = "A1F83G8C2ARO7P";
+  order.lines.push_back(
+      {.sku = "SB-MUG-001", .quantity = 2, .shipping_minor = 299, .promotion_percent = 10});
+  auto id = emulator_->AddOrder(order);
+  ASSERT_TRUE(id.ok()) << id.status();
+  Ship(*id);
+  clock_.Advance(std::chrono::days(1));
+  ASSERT_TRUE(emulator_->RefundOrder(*id).ok());
+  clock_.Advance(std::chrono::days(14));
+
+  const json reports = Settlements();
+  ASSERT_EQ(reports.size(), 1U);
+  const std::vector<Row> rows = Document(reports[0]);
+  std::map<std::string, std::int64_t> by_kind;
+  std::int64_t sum = 0;
+  for (std::size_t i = 2; i < rows.size(); ++i) {
+    by_kind[rows[i][6] + "/" + rows[i][12] + "/" + rows[i][13]] += Minor(rows[i][14]);
+    sum += Minor(rows[i][14]);
+  }
+  EXPECT_EQ(by_kind["Order/ItemPrice/Principal"], 2 * 1299);
+  EXPECT_EQ(by_kind["Order/ItemPrice/Shipping"], 299);
+  EXPECT_EQ(by_kind["Order/Promotion/Principal"], -259);  // 10% of 25.98, rounded down.
+  EXPECT_EQ(by_kind["Refund/ItemPrice/Shipping"], -299);
+  EXPECT_EQ(by_kind["Refund/Promotion/Principal"], 259);
+  EXPECT_EQ(sum, Minor(rows[1][4]));
+  // The order total the buyer paid includes shipping, less the promotion.
+  EXPECT_EQ(emulator_->GetOrder(*id)->TotalMinor(), 2 * 1299 + 299 - 259);
+}
+
 TEST_F(SettlementReportTest, DocumentHasTheColumnsTheSummaryFirstAndRowsThatAddUp) {
   const std::string shipped = PlaceIn("A1F83G8C2ARO7P", {{"SB-MUG-001", 2}, {"SB-BAG-003", 1}});
   Ship(shipped);

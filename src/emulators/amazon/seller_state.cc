@@ -53,6 +53,53 @@ void ApplyPatch(Listing& listing, const AvailabilityPatch& patch) {
   }
 }
 
+// The units of each order item a package carries, checked against the order:
+// every item must be the order's and (with `check_unshipped`) no more than
+// its unshipped units. InvalidArgument otherwise, in Amazon's words.
+Result<std::map<std::string, int>> RequestedUnits(
+    const Order& order, const std::vector<std::pair<std::string, int>>& items,
+    bool check_unshipped) {
+  std::map<std::string, int> requested;
+  for (const auto& [item_id, quantity] : items) {
+    if (order.FindLine(item_id) == nullptr) {
+      return InvalidArgumentError(
+          fmt::format("orderItemId {} is not an item of order {}", item_id, order.order_id));
+    }
+    requested[item_id] += quantity;
+  }
+  if (check_unshipped) {
+    for (const auto& [item_id, quantity] : requested) {
+      const OrderLine* line = order.FindLine(item_id);
+      const int unshipped = line->quantity_ordered - line->quantity_shipped;
+      if (quantity > unshipped) {
+        return InvalidArgumentError(
+            fmt::format("quantity {} for orderItemId {} exceeds the {} unit(s) not yet shipped",
+                        quantity, item_id, unshipped));
+      }
+    }
+  }
+  return requested;
+}
+
+// Ships `package` (arriving `now`) with the units in `requested`.
+void ShipPackage(Order& order, Package package, const std::map<std::string, int>& requested,
+                 TimePoint now) {
+  package.arrival_time = now;
+  package.last_edit_time = now;
+  package.valid_tracking = IsValidTrackingNumber(package.carrier_code, package.tracking_number);
+  for (const auto& [item_id, quantity] : requested) {
+    order.FindLine(item_id)->quantity_shipped += quantity;
+  }
+  order.packages.push_back(std::move(package));
+  if (!order.first_confirmation) {
+    order.first_confirmation = now;
+  }
+  order.status = order.QuantityShipped() >= order.QuantityOrdered()
+                     ? OrderStatus::kShipped
+                     : OrderStatus::kPartiallyShipped;
+  order.last_update = now;
+}
+
 }  // namespace
 
 SellerState::SellerState(const Scenario& scenario, std::uint64_t seed, Clock* clock)
@@ -177,7 +224,10 @@ Result<std::string> SellerState::AddOrderLocked(const NewOrder& request, TimePoi
                            .asin = listing.item.asin,
                            .title = listing.item.title,
                            .quantity_ordered = line.quantity,
-                           .unit_price_minor = listing.item.price_minor});
+                           .unit_price_minor = listing.item.price_minor,
+                           .shipping_minor = line.shipping_minor,
+                           .promotion_minor = listing.item.price_minor * line.quantity *
+                                              line.promotion_percent / 100});
   }
   if (request.buyer_cancels_after) {
     order.buyer_cancel_at = order.purchase_date + *request.buyer_cancels_after;
@@ -441,14 +491,11 @@ Result<ConfirmOutcome> SellerState::ConfirmShipment(std::string_view order_id,
   if (order.status == OrderStatus::kPending) {
     return InvalidArgumentError("The order is pending and cannot be shipped yet");
   }
-  std::map<std::string, int> requested;
-  for (const auto& [item_id, quantity] : confirmation.items) {
-    if (order.FindLine(item_id) == nullptr) {
-      return InvalidArgumentError(
-          fmt::format("orderItemId {} is not an item of order {}", item_id, order_id));
-    }
-    requested[item_id] += quantity;
+  auto items = RequestedUnits(order, confirmation.items, /*check_unshipped=*/false);
+  if (!items.ok()) {
+    return items.status();
   }
+  const std::map<std::string, int>& requested = *items;
   const Package* existing = order.FindPackage(confirmation.package_reference_id);
   if (existing != nullptr) {
     std::map<std::string, int> before;
@@ -484,14 +531,9 @@ Result<ConfirmOutcome> SellerState::ConfirmShipment(std::string_view order_id,
     order.last_update = now;
     return ConfirmOutcome::kCorrected;
   }
-  for (const auto& [item_id, quantity] : requested) {
-    const OrderLine* line = order.FindLine(item_id);
-    const int unshipped = line->quantity_ordered - line->quantity_shipped;
-    if (quantity > unshipped) {
-      return InvalidArgumentError(
-          fmt::format("quantity {} for orderItemId {} exceeds the {} unit(s) not yet shipped",
-                      quantity, item_id, unshipped));
-    }
+  if (auto checked = RequestedUnits(order, confirmation.items, /*check_unshipped=*/true);
+      !checked.ok()) {
+    return checked.status();
   }
   if (drop) {
     ++order.dropped_confirmations;
@@ -504,22 +546,9 @@ Result<ConfirmOutcome> SellerState::ConfirmShipment(std::string_view order_id,
   package.shipping_method = confirmation.shipping_method;
   package.tracking_number = confirmation.tracking_number;
   package.ship_date = confirmation.ship_date;
-  package.arrival_time = now;
-  package.last_edit_time = now;
-  package.valid_tracking = IsValidTrackingNumber(package.carrier_code, package.tracking_number);
   package.items = confirmation.items;
   package.transparency_codes = confirmation.transparency_codes;
-  for (const auto& [item_id, quantity] : requested) {
-    order.FindLine(item_id)->quantity_shipped += quantity;
-  }
-  order.packages.push_back(std::move(package));
-  if (!order.first_confirmation) {
-    order.first_confirmation = now;
-  }
-  order.status = order.QuantityShipped() >= order.QuantityOrdered()
-                     ? OrderStatus::kShipped
-                     : OrderStatus::kPartiallyShipped;
-  order.last_update = now;
+  ShipPackage(order, std::move(package), requested, now);
   return ConfirmOutcome::kApplied;
 }
 
@@ -553,25 +582,14 @@ Status SellerState::RecordAmazonLabel(std::string_view order_id, const LabelPurc
     return FailedPreconditionError(fmt::format("Order {} is {} and cannot be shipped", order_id,
                                                OrderStatusName(order.status)));
   }
-  std::map<std::string, int> requested;
   for (const auto& [item_id, quantity] : purchase.items) {
-    if (order.FindLine(item_id) == nullptr) {
-      return InvalidArgumentError(
-          fmt::format("OrderItemId {} is not an item of order {}", item_id, order_id));
-    }
     if (quantity < 1) {
       return InvalidArgumentError(fmt::format("Quantity for {} must be at least 1", item_id));
     }
-    requested[item_id] += quantity;
   }
-  for (const auto& [item_id, quantity] : requested) {
-    const OrderLine* line = order.FindLine(item_id);
-    const int unshipped = line->quantity_ordered - line->quantity_shipped;
-    if (quantity > unshipped) {
-      return InvalidArgumentError(
-          fmt::format("Quantity {} for OrderItemId {} exceeds the {} unit(s) not yet shipped",
-                      quantity, item_id, unshipped));
-    }
+  auto requested = RequestedUnits(order, purchase.items, /*check_unshipped=*/true);
+  if (!requested.ok()) {
+    return requested.status();
   }
   AmazonLabel label = purchase.label;
   label.purchased = now;
@@ -581,23 +599,10 @@ Status SellerState::RecordAmazonLabel(std::string_view order_id, const LabelPurc
   package.shipping_method = purchase.shipping_method;
   package.tracking_number = label.tracking_number;
   package.ship_date = now;
-  package.arrival_time = now;
-  package.last_edit_time = now;
-  package.valid_tracking = IsValidTrackingNumber(package.carrier_code, package.tracking_number);
   package.items = purchase.items;
   package.amazon_shipment_id = label.shipment_id;
-  for (const auto& [item_id, quantity] : requested) {
-    order.FindLine(item_id)->quantity_shipped += quantity;
-  }
-  order.packages.push_back(std::move(package));
+  ShipPackage(order, std::move(package), *requested, now);
   order.amazon_labels.push_back(std::move(label));
-  if (!order.first_confirmation) {
-    order.first_confirmation = now;
-  }
-  order.status = order.QuantityShipped() >= order.QuantityOrdered()
-                     ? OrderStatus::kShipped
-                     : OrderStatus::kPartiallyShipped;
-  order.last_update = now;
   return Status::Ok();
 }
 

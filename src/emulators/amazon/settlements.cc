@@ -200,10 +200,25 @@ void SettlementLedger::CloseLocked(TimePoint end) {
                              .sku = line->sku,
                              .quantity_purchased = quantity};
           add(row);
+          row.quantity_purchased = 0;
+          if (const std::int64_t shipping = line->ShareFor(line->shipping_minor, quantity);
+              shipping != 0) {
+            row.amount_description = "Shipping";
+            row.amount_minor = shipping;
+            add(row);
+          }
+          if (const std::int64_t promotion = line->ShareFor(line->promotion_minor, quantity);
+              promotion != 0) {
+            row.amount_type = "Promotion";
+            row.amount_description = "Principal";
+            row.promotion_id = "Emulator promotion 10% off";
+            row.amount_minor = -promotion;
+            add(row);
+            row.promotion_id.clear();
+          }
           row.amount_type = "ItemFees";
           row.amount_description = "Commission";
           row.amount_minor = -Share(principal, options_.commission_basis_points);
-          row.quantity_purchased = 0;
           add(row);
         }
       }
@@ -225,6 +240,23 @@ void SettlementLedger::CloseLocked(TimePoint end) {
                              .order_item_code = line.order_item_id,
                              .sku = line.sku};
           add(row);
+          if (const std::int64_t shipping =
+                  line.ShareFor(line.shipping_minor, line.quantity_shipped);
+              shipping != 0) {
+            row.amount_description = "Shipping";
+            row.amount_minor = -shipping;
+            add(row);
+          }
+          if (const std::int64_t promotion =
+                  line.ShareFor(line.promotion_minor, line.quantity_shipped);
+              promotion != 0) {
+            row.amount_type = "Promotion";
+            row.amount_description = "Principal";
+            row.promotion_id = "Emulator promotion 10% off";
+            row.amount_minor = promotion;
+            add(row);
+            row.promotion_id.clear();
+          }
           row.amount_type = "ItemFees";
           row.amount_description = "Commission";
           row.amount_minor = commission;
