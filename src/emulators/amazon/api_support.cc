@@ -1,5 +1,7 @@
 #include "emulators/amazon/api_support.h"
 
+#include <fmt/format.h>
+
 #include <nlohmann/json.hpp>
 #include <thread>
 
@@ -16,6 +18,17 @@ std::string ErrorBody(std::string_view code, std::string_view message, std::stri
 http::Response ErrorResponse(int status, std::string_view code, std::string_view message,
                              std::string_view details) {
   return http::Response::Json(status, ErrorBody(code, message, details));
+}
+
+http::Response S3Error(int status, std::string_view code, std::string_view message) {
+  http::Response response;
+  response.status = status;
+  response.content_type = "application/xml";
+  response.body = fmt::format(
+      "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>{}</Code><Message>{}</Message>"
+      "</Error>",
+      code, message);
+  return response;
 }
 
 std::vector<std::string> QueryList(const http::Request& request, std::string_view name) {

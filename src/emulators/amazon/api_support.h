@@ -19,6 +19,10 @@ std::string ErrorBody(std::string_view code, std::string_view message,
 http::Response ErrorResponse(int status, std::string_view code, std::string_view message,
                              std::string_view details = {});
 
+// The XML error document S3 answers a presigned URL with (the feed and
+// report document URLs): {"AccessDenied", "Request has expired"}, …
+http::Response S3Error(int status, std::string_view code, std::string_view message);
+
 // Every value of an array query parameter: comma-separated (Swagger's csv,
 // the default) and repeated parameters both accepted, empty items dropped.
 std::vector<std::string> QueryList(const http::Request& request, std::string_view name);

@@ -1,11 +1,16 @@
 #include "emulators/amazon/encoding.h"
 
+#include <fmt/format.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 #include <zlib.h>
 
 #include <array>
 #include <cassert>
+#include <chrono>
+
+#include "base/time_format.h"
+#include "http/gzip.h"
 
 namespace sellerbridge::emulators::amazon {
 namespace {
@@ -38,26 +43,8 @@ std::string Gzip(std::string_view data) {
 }
 
 std::optional<std::string> Gunzip(std::string_view data) {
-  z_stream stream{};
-  if (inflateInit2(&stream, kGzipWindowBits) != Z_OK) {
-    return std::nullopt;
-  }
-  stream.next_in = const_cast<Bytef*>(Bytes(data));  // NOLINT: zlib's API is not const-correct.
-  stream.avail_in = static_cast<uInt>(data.size());
-  std::string out;
-  std::array<char, 16384> buffer{};
-  int result = Z_OK;
-  while (result == Z_OK) {
-    stream.next_out = reinterpret_cast<Bytef*>(buffer.data());  // NOLINT: zlib takes bytes.
-    stream.avail_out = static_cast<uInt>(buffer.size());
-    result = inflate(&stream, Z_NO_FLUSH);
-    out.append(buffer.data(), buffer.size() - stream.avail_out);
-  }
-  inflateEnd(&stream);
-  if (result != Z_STREAM_END) {
-    return std::nullopt;
-  }
-  return out;
+  auto out = http::Gunzip(data);
+  return out.ok() ? std::optional<std::string>(*std::move(out)) : std::nullopt;
 }
 
 std::string Base64Encode(std::string_view data) {
@@ -108,6 +95,30 @@ std::string HmacSha256Hex(std::string_view key, std::string_view data) {
     out += kHex[digest[i] & 0xfU];
   }
   return out;
+}
+
+std::string AmzDate(TimePoint t) {
+  const std::string iso = FormatIso8601(std::chrono::floor<std::chrono::seconds>(t));
+  std::string out;
+  for (const char c : iso.substr(0, 19)) {
+    if (c != '-' && c != ':') {
+      out += c;
+    }
+  }
+  return out + "Z";
+}
+
+std::optional<TimePoint> ParseAmzDate(std::string_view text) {
+  if (text.size() != 16 || text[8] != 'T' || text[15] != 'Z') {
+    return std::nullopt;
+  }
+  auto parsed = ParseIso8601(fmt::format("{}-{}-{}T{}:{}:{}Z", text.substr(0, 4), text.substr(4, 2),
+                                         text.substr(6, 2), text.substr(9, 2), text.substr(11, 2),
+                                         text.substr(13, 2)));
+  if (!parsed.ok()) {
+    return std::nullopt;
+  }
+  return *parsed;
 }
 
 }  // namespace sellerbridge::emulators::amazon

@@ -4,6 +4,8 @@
 #include <string>
 #include <string_view>
 
+#include "base/clock.h"
+
 namespace sellerbridge::emulators::amazon {
 
 // The encodings of Amazon's documents and labels. All thread-safe.
@@ -23,5 +25,10 @@ std::optional<std::string> Base64Decode(std::string_view text);
 std::string Md5Digest(std::string_view data);
 // HMAC-SHA256 of `data` under `key`, as 64 lower-case hex digits.
 std::string HmacSha256Hex(std::string_view key, std::string_view data);
+
+// `t` as S3's X-Amz-Date writes it in presigned URLs: "20261125T100000Z".
+std::string AmzDate(TimePoint t);
+// The time of an X-Amz-Date value; nullopt for anything else.
+std::optional<TimePoint> ParseAmzDate(std::string_view text);
 
 }  // namespace sellerbridge::emulators::amazon

@@ -1,7 +1,6 @@
 #include "emulators/amazon/feed_store.h"
 
 #include <fmt/format.h>
-#include <zlib.h>
 
 #include <algorithm>
 #include <array>
@@ -11,9 +10,11 @@
 
 #include "base/marketplace.h"
 #include "base/time_format.h"
+#include "emulators/amazon/encoding.h"
 #include "emulators/amazon/formats/fulfillment_feed.h"
 #include "emulators/amazon/formats/listings_feed.h"
 #include "emulators/amazon/seller_state.h"
+#include "http/client.h"
 
 namespace sellerbridge::emulators::amazon {
 namespace {
@@ -64,48 +65,6 @@ std::string NormalisedContentType(std::string_view type) {
   return out;
 }
 
-std::string Gzip(std::string_view data) {
-  z_stream stream{};
-  // 15 + 16: a gzip header and trailer around the deflate stream.
-  [[maybe_unused]] const int init =
-      deflateInit2(&stream, Z_BEST_COMPRESSION, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY);
-  assert(init == Z_OK);
-  std::string out(deflateBound(&stream, static_cast<uLong>(data.size())) + 32, '\0');
-  // zlib's API takes non-const input it never writes.
-  stream.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
-  stream.avail_in = static_cast<uInt>(data.size());
-  stream.next_out = reinterpret_cast<Bytef*>(out.data());
-  stream.avail_out = static_cast<uInt>(out.size());
-  [[maybe_unused]] const int done = deflate(&stream, Z_FINISH);
-  assert(done == Z_STREAM_END);
-  out.resize(stream.total_out);
-  deflateEnd(&stream);
-  return out;
-}
-
-std::optional<std::string> Gunzip(std::string_view data) {
-  z_stream stream{};
-  if (inflateInit2(&stream, 15 + 16) != Z_OK) {
-    return std::nullopt;
-  }
-  stream.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
-  stream.avail_in = static_cast<uInt>(data.size());
-  std::string out;
-  std::array<char, 16384> buffer{};
-  int result = Z_OK;
-  while (result == Z_OK) {
-    stream.next_out = reinterpret_cast<Bytef*>(buffer.data());
-    stream.avail_out = static_cast<uInt>(buffer.size());
-    result = inflate(&stream, Z_NO_FLUSH);
-    out.append(buffer.data(), buffer.size() - stream.avail_out);
-  }
-  inflateEnd(&stream);
-  if (result != Z_STREAM_END) {
-    return std::nullopt;
-  }
-  return out;
-}
-
 // A keyed 64-bit mix (splitmix64 over FNV-1a): enough to make URLs that a
 // client cannot alter unnoticed. Not a cryptographic MAC.
 std::uint64_t KeyedHash(std::uint64_t key, std::string_view text) {
@@ -118,44 +77,6 @@ std::uint64_t KeyedHash(std::uint64_t key, std::string_view text) {
   hash = (hash ^ (hash >> 30U)) * 0xbf58476d1ce4e5b9ULL;
   hash = (hash ^ (hash >> 27U)) * 0x94d049bb133111ebULL;
   return hash ^ (hash >> 31U);
-}
-
-// S3's X-Amz-Date: "20261125T100000Z".
-std::string AmzDate(TimePoint t) {
-  const std::string iso = FormatIso8601(std::chrono::floor<std::chrono::seconds>(t));
-  std::string out;
-  for (const char c : iso.substr(0, 19)) {
-    if (c != '-' && c != ':') {
-      out += c;
-    }
-  }
-  return out + "Z";
-}
-
-std::optional<TimePoint> ParseAmzDate(std::string_view text) {
-  if (text.size() != 16 || text[8] != 'T' || text[15] != 'Z') {
-    return std::nullopt;
-  }
-  auto parsed = ParseIso8601(fmt::format("{}-{}-{}T{}:{}:{}Z", text.substr(0, 4), text.substr(4, 2),
-                                         text.substr(6, 2), text.substr(9, 2), text.substr(11, 2),
-                                         text.substr(13, 2)));
-  if (!parsed.ok()) {
-    return std::nullopt;
-  }
-  return *parsed;
-}
-
-std::string UrlEncode(std::string_view text) {
-  std::string out;
-  for (const char c : text) {
-    if (std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '-' || c == '_' || c == '.' ||
-        c == '~') {
-      out += c;
-    } else {
-      out += fmt::format("%{:02X}", static_cast<unsigned char>(c));
-    }
-  }
-  return out;
 }
 
 std::string QueryValue(const std::multimap<std::string, std::string>& query,
@@ -351,9 +272,10 @@ std::string FeedStore::PresignedTarget(std::string_view method, std::string_view
   std::string target = fmt::format(
       "/{}/{}?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential={}&X-Amz-Date={}&X-Amz-Expires={}"
       "&X-Amz-SignedHeaders={}",
-      method == "PUT" ? "_upload" : "_download", UrlEncode(document_id),
-      UrlEncode(fmt::format("AKIAEMULATORFEEDS/{}/eu-west-1/s3/aws4_request", date.substr(0, 8))),
-      date, expires, UrlEncode(signed_headers));
+      method == "PUT" ? "_upload" : "_download", http::UrlEncode(document_id),
+      http::UrlEncode(
+          fmt::format("AKIAEMULATORFEEDS/{}/eu-west-1/s3/aws4_request", date.substr(0, 8))),
+      date, expires, http::UrlEncode(signed_headers));
   if (gzip_encoding) {
     target += "&response-content-encoding=gzip";
   }

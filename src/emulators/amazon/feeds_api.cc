@@ -257,18 +257,6 @@ http::Response CancelFeed(const http::Request& request, FeedStore* feeds) {
   return http::Response::Empty(200);
 }
 
-// S3's error document.
-http::Response S3Error(int status, std::string_view code, std::string_view message) {
-  http::Response response;
-  response.status = status;
-  response.content_type = "application/xml";
-  response.body = fmt::format(
-      "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>{}</Code><Message>{}</Message>"
-      "</Error>",
-      code, message);
-  return response;
-}
-
 // The answer to a presigned request that does not check out, if it does not.
 std::optional<http::Response> CheckPresigned(const http::Request& request, FeedStore* feeds,
                                              std::string_view method) {

@@ -90,43 +90,6 @@ bool IsDocumentId(std::string_view id) {
          id[23] == '-';
 }
 
-// "20261125T100000Z", as X-Amz-Date writes times.
-std::string AmzDate(TimePoint t) {
-  std::string iso = FormatIso8601(std::chrono::floor<std::chrono::seconds>(t));
-  std::string out;
-  for (const char c : iso.substr(0, 19)) {
-    if (c != '-' && c != ':') {
-      out += c;
-    }
-  }
-  return out + "Z";
-}
-
-std::optional<TimePoint> ParseAmzDate(std::string_view text) {
-  if (text.size() != 16 || text[8] != 'T' || text[15] != 'Z') {
-    return std::nullopt;
-  }
-  auto parsed = ParseIso8601(fmt::format("{}-{}-{}T{}:{}:{}Z", text.substr(0, 4), text.substr(4, 2),
-                                         text.substr(6, 2), text.substr(9, 2), text.substr(11, 2),
-                                         text.substr(13, 2)));
-  if (!parsed.ok()) {
-    return std::nullopt;
-  }
-  return *parsed;
-}
-
-// S3 answers presigned URL failures in its own XML.
-http::Response S3Error(int status, std::string_view code, std::string_view message) {
-  http::Response response;
-  response.status = status;
-  response.content_type = "application/xml";
-  response.body = fmt::format(
-      "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>{}</Code><Message>{}</Message>"
-      "</Error>",
-      code, message);
-  return response;
-}
-
 }  // namespace
 
 ReportsApi::ReportsApi(SettlementLedger* settlements, std::uint64_t seed, Clock* clock)

@@ -367,11 +367,13 @@ std::optional<Order> SellerState::GetOrder(std::string_view order_id) {
   const TimePoint now = clock_->Now();
   std::lock_guard lock(mu_);
   SyncLocked(now);
+  const Order* order = FindOrderLocked(order_id);
+  return order != nullptr ? std::optional<Order>(*order) : std::nullopt;
+}
+
+Order* SellerState::FindOrderLocked(std::string_view order_id) {
   const auto it = order_index_.find(std::string(order_id));
-  if (it == order_index_.end()) {
-    return std::nullopt;
-  }
-  return orders_[it->second];
+  return it == order_index_.end() ? nullptr : &orders_[it->second];
 }
 
 std::vector<Order> SellerState::AllOrders() {
@@ -476,11 +478,11 @@ Result<ConfirmOutcome> SellerState::ConfirmShipment(std::string_view order_id,
   const TimePoint now = clock_->Now();
   std::lock_guard lock(mu_);
   SyncLocked(now);
-  const auto index = order_index_.find(std::string(order_id));
-  if (index == order_index_.end()) {
+  Order* order_ptr = FindOrderLocked(order_id);
+  if (order_ptr == nullptr) {
     return NotFoundError(fmt::format("Order {} not found", order_id));
   }
-  Order& order = orders_[index->second];
+  Order& order = *order_ptr;
   if (confirmation.marketplace_id != order.marketplace_id) {
     return InvalidArgumentError(fmt::format(
         "marketplaceId {} does not match the order's marketplace", confirmation.marketplace_id));
@@ -556,11 +558,11 @@ Status SellerState::CancelOrder(std::string_view order_id, Canceller by) {
   const TimePoint now = clock_->Now();
   std::lock_guard lock(mu_);
   SyncLocked(now);
-  const auto index = order_index_.find(std::string(order_id));
-  if (index == order_index_.end()) {
+  Order* order_ptr = FindOrderLocked(order_id);
+  if (order_ptr == nullptr) {
     return NotFoundError(fmt::format("order {} not found", order_id));
   }
-  Order& order = orders_[index->second];
+  Order& order = *order_ptr;
   if (order.status != OrderStatus::kPending && order.status != OrderStatus::kUnshipped) {
     return FailedPreconditionError(fmt::format("order {} is {} and cannot be cancelled", order_id,
                                                OrderStatusName(order.status)));
@@ -573,11 +575,11 @@ Status SellerState::RecordAmazonLabel(std::string_view order_id, const LabelPurc
   const TimePoint now = clock_->Now();
   std::lock_guard lock(mu_);
   SyncLocked(now);
-  const auto index = order_index_.find(std::string(order_id));
-  if (index == order_index_.end()) {
+  Order* order_ptr = FindOrderLocked(order_id);
+  if (order_ptr == nullptr) {
     return NotFoundError(fmt::format("Order {} not found", order_id));
   }
-  Order& order = orders_[index->second];
+  Order& order = *order_ptr;
   if (order.status == OrderStatus::kCanceled || order.status == OrderStatus::kPending) {
     return FailedPreconditionError(fmt::format("Order {} is {} and cannot be shipped", order_id,
                                                OrderStatusName(order.status)));
@@ -610,11 +612,11 @@ Status SellerState::CancelAmazonLabel(std::string_view order_id, std::string_vie
   const TimePoint now = clock_->Now();
   std::lock_guard lock(mu_);
   SyncLocked(now);
-  const auto index = order_index_.find(std::string(order_id));
-  if (index == order_index_.end()) {
+  Order* order = FindOrderLocked(order_id);
+  if (order == nullptr) {
     return NotFoundError(fmt::format("Order {} not found", order_id));
   }
-  for (AmazonLabel& label : orders_[index->second].amazon_labels) {
+  for (AmazonLabel& label : order->amazon_labels) {
     if (label.shipment_id != shipment_id) {
       continue;
     }
@@ -631,11 +633,11 @@ Status SellerState::RefundOrder(std::string_view order_id) {
   const TimePoint now = clock_->Now();
   std::lock_guard lock(mu_);
   SyncLocked(now);
-  const auto index = order_index_.find(std::string(order_id));
-  if (index == order_index_.end()) {
+  Order* order_ptr = FindOrderLocked(order_id);
+  if (order_ptr == nullptr) {
     return NotFoundError(fmt::format("order {} not found", order_id));
   }
-  Order& order = orders_[index->second];
+  Order& order = *order_ptr;
   if (order.QuantityShipped() == 0) {
     return FailedPreconditionError(fmt::format("order {} has nothing shipped to refund", order_id));
   }

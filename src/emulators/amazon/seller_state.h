@@ -152,6 +152,8 @@ class SellerState {
   enum class EventKind { kAuthorise, kBuyerCancel, kAutoCancel };
 
   void SyncLocked(TimePoint now);
+  // The order `order_id`, or null.
+  Order* FindOrderLocked(std::string_view order_id);
   Result<std::string> AddOrderLocked(const NewOrder& order, TimePoint now);
   void CancelLocked(Order& order, Canceller by, TimePoint when);
   std::string NewOrderIdLocked();
