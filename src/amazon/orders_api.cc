@@ -159,6 +159,10 @@ Result<AmazonOrder> ParseOrder2026(const json& order) {
     ASSIGN_OR_RETURN(data.earliest_ship_date, OptionalTime(*ship_by, "earliestDateTime", where));
     ASSIGN_OR_RETURN(data.latest_ship_date, OptionalTime(*ship_by, "latestDateTime", where));
   }
+  ASSIGN_OR_RETURN(const json* deliver_by, OptionalObject(*fulfillment, "deliverByWindow", where));
+  if (deliver_by != nullptr) {
+    ASSIGN_OR_RETURN(data.latest_delivery_date, OptionalTime(*deliver_by, "latestDateTime", where));
+  }
   ASSIGN_OR_RETURN(const json* recipient, OptionalObject(order, "recipient", where));
   if (recipient != nullptr) {
     ASSIGN_OR_RETURN(const json* address, OptionalObject(*recipient, "deliveryAddress", where));
@@ -307,6 +311,7 @@ Result<AmazonOrder> OrdersApi::GetOrderV0(const std::string& order_id, bool with
   ASSIGN_OR_RETURN(data.last_update_date, RequiredTime(*payload, "LastUpdateDate", where));
   ASSIGN_OR_RETURN(data.earliest_ship_date, OptionalTime(*payload, "EarliestShipDate", where));
   ASSIGN_OR_RETURN(data.latest_ship_date, OptionalTime(*payload, "LatestShipDate", where));
+  ASSIGN_OR_RETURN(data.latest_delivery_date, OptionalTime(*payload, "LatestDeliveryDate", where));
   ASSIGN_OR_RETURN(data.ship_service_level, OptionalString(*payload, "ShipServiceLevel", where));
   ASSIGN_OR_RETURN(data.is_prime, OptionalBool(*payload, "IsPrime", where));
   ASSIGN_OR_RETURN(data.is_business, OptionalBool(*payload, "IsBusinessOrder", where));

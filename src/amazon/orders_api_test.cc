@@ -62,7 +62,9 @@ TEST_F(OrdersApiTest, SearchPagesToTheEndWithLinesShipWindowsAndAddresses) {
       EXPECT_EQ(order.order->status, domain::OrderStatus::kUnshipped);
       ASSERT_EQ(order.order->lines.size(), 1U);
       EXPECT_EQ(order.order->lines[0].sku, emulator_->GetScenario().catalogue.front().sku);
-      EXPECT_TRUE(order.order->latest_ship_date.has_value());
+      ASSERT_TRUE(order.order->latest_ship_date.has_value());
+      ASSERT_TRUE(order.order->latest_delivery_date.has_value());
+      EXPECT_GT(*order.order->latest_delivery_date, *order.order->latest_ship_date);
       ASSERT_TRUE(order.order->shipping_address.has_value());
       EXPECT_FALSE(order.order->shipping_address->name.empty());
       EXPECT_EQ(order.order->shipping_address->country_code, "GB");
@@ -128,6 +130,7 @@ TEST_F(OrdersApiTest, V0FallbackReadsTheAddressOnlyThroughARestrictedDataToken) 
   EXPECT_FALSE(without->order->shipping_address.has_value());
   ASSERT_EQ(without->order->lines.size(), 1U);
   EXPECT_EQ(without->order->lines[0].quantity_ordered, 3);
+  EXPECT_TRUE(without->order->latest_delivery_date.has_value());
 
   auto with = api_->GetOrderV0(id, /*with_address=*/true, options_);
   ASSERT_TRUE(with.ok()) << with.status();

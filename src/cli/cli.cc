@@ -14,10 +14,12 @@
 #include "base/clock.h"
 #include "base/logging.h"
 #include "cli/demo.h"
+#include "cli/mapping_command.h"
 #include "cli/shutdown_signal.h"
 #include "config/config.h"
 #include "emulators/amazon/amazon_emulator.h"
 #include "emulators/clarus/clarus_emulator.h"
+#include "server/api_server.h"
 #include "store/store.h"
 #include "sync/daemon.h"
 
@@ -95,14 +97,25 @@ int Run(const std::string& path, const GlobalOptions& options) {
     return store.status().code() == StatusCode::kInvalidArgument ? kExitBadInput : kExitFailure;
   }
   sync::Daemon daemon(loaded.config, store->get(), SystemClock::Get());
+  server::ApiServer api(loaded.config.server, store->get(), &daemon.Mappings());
+  if (const Status listening = api.Start(loaded.config.server.listen, loaded.config.server.port);
+      !listening.ok()) {
+    spdlog::error("cannot serve the HTTP API on {} port {}: {}", loaded.config.server.listen,
+                  loaded.config.server.port, listening.ToString());
+    return kExitFailure;
+  }
+  spdlog::info("HTTP API on {} port {} (/healthz, /api/v1/)", loaded.config.server.listen,
+               api.Port());
   if (const Status started = daemon.Start(); !started.ok()) {
     spdlog::error("cannot start: {}", started.ToString());
+    api.Stop();
     return kExitFailure;
   }
   spdlog::info("sellerbridge {} running (config {}); SIGINT or SIGTERM stops it",
                SELLERBRIDGE_VERSION, path);
   const int signal_number = shutdown.Wait(std::nullopt);
   spdlog::info("signal {} received: finishing the work in hand", signal_number);
+  api.Stop();
   daemon.Stop();
   spdlog::info("stopped cleanly");
   return kExitOk;
@@ -164,6 +177,9 @@ int RunCommandLine(int argc, char** argv) {
   emulate->add_option("--scenario", emulate_scenario, "A TOML scenario file")
       ->check(CLI::ExistingFile);
 
+  MappingCommand mapping;
+  mapping.AddTo(app);
+
   CLI::App* version = app.add_subcommand("version", "Print the version");
 
   try {
@@ -192,6 +208,14 @@ int RunCommandLine(int argc, char** argv) {
     return emulate_system == "amazon"
                ? emulators::amazon::RunAmazonEmulatorCommand(emulate_port, emulate_seed, scenario)
                : emulators::clarus::RunClarusEmulatorCommand(emulate_port, emulate_seed, scenario);
+  }
+  if (mapping.Parsed()) {
+    // Logs go to stderr, warnings and worse unless --log-level says otherwise, so that
+    // `mapping export` writes nothing but CSV to stdout.
+    if (!SetUpLogging(options, config::LoggingConfig{.level = spdlog::level::warn})) {
+      return kExitBadInput;
+    }
+    return mapping.Run(std::cout, std::cerr);
   }
   if (demo->parsed()) {
     if (!SetUpLogging(options, config::LoggingConfig{})) {

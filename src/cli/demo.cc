@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -15,6 +16,7 @@
 #include <system_error>
 
 #include "base/clock.h"
+#include "base/status_macros.h"
 #include "base/time_format.h"
 #include "cli/shutdown_signal.h"
 #include "config/config.h"
@@ -22,6 +24,7 @@
 #include "emulators/clarus/clarus_emulator.h"
 #include "store/store.h"
 #include "sync/daemon.h"
+#include "sync/ship_method_mappings.h"
 
 namespace sellerbridge::cli {
 namespace {
@@ -43,6 +46,58 @@ pending_seconds = 20
 service_levels = [{ name = "Std UK Dom_1", category = "Standard", share = 0.7 },
                   { name = "NextDay UK Dom_1", category = "NextDay", share = 0.3 }]
 )toml";
+
+// The emulated warehouse: the default tenant, but only two of the seller's
+// three Amazon SKUs are set up in Clarus, so orders for the third are held
+// until the demo creates it.
+constexpr std::string_view kDemoClarusScenario = R"toml(
+[[products]]
+id = 1
+account = "SELLER1"
+product_code = "SB-MUG-001"
+name = "Enamel mug"
+
+[[products]]
+id = 2
+account = "SELLER1"
+product_code = "SB-TEE-002"
+name = "Cotton T-shirt"
+
+[[stock]]
+product_code = "SB-MUG-001"
+warehouse = "MAIN"
+available = 5000
+
+[[stock]]
+product_code = "SB-TEE-002"
+warehouse = "MAIN"
+available = 5000
+)toml";
+
+// The ship-method mappings operations would set up: UK only at first, so
+// that German orders are held until the demo maps them. Orders v2026-01-01
+// names the service level by its category (STANDARD, NEXT_DAY, …).
+constexpr std::string_view kDemoUkMappings =
+    "marketplace_id,ship_service_level,automated_carrier,automated_ship_method,is_prime,"
+    "clarus_carrier,clarus_service,amazon_carrier_code,amazon_carrier_name,"
+    "amazon_shipping_method\n"
+    "A1F83G8C2ARO7P,STANDARD,,,false,ROYALMAIL,RM48,Royal Mail,,Tracked 48\n"
+    "A1F83G8C2ARO7P,EXPEDITED,,,false,ROYALMAIL,RM24,Royal Mail,,Tracked 24\n"
+    "A1F83G8C2ARO7P,NEXT_DAY,,,false,DPD,DPDNEXTDAY,DPD,,Next Day\n"
+    "A1F83G8C2ARO7P,STANDARD,,,true,ROYALMAIL,RM24,Royal Mail,,Tracked 24\n"
+    "A1F83G8C2ARO7P,EXPEDITED,,,true,ROYALMAIL,RM24,Royal Mail,,Tracked 24\n"
+    "A1F83G8C2ARO7P,NEXT_DAY,,,true,DPD,DPDNEXTDAY,DPD,,Next Day\n";
+
+constexpr std::string_view kDemoDeMappings =
+    "marketplace_id,ship_service_level,automated_carrier,automated_ship_method,is_prime,"
+    "clarus_carrier,clarus_service,amazon_carrier_code,amazon_carrier_name,"
+    "amazon_shipping_method\n"
+    "A1PA6795UKMFR9,STANDARD,,,false,DHL,DHLEXP,DHL,,Express Worldwide\n"
+    "A1PA6795UKMFR9,EXPEDITED,,,false,DHL,DHLEXP,DHL,,Express Worldwide\n"
+    "A1PA6795UKMFR9,NEXT_DAY,,,false,DHL,DHLEXP,DHL,,Express Worldwide\n"
+    "A1PA6795UKMFR9,STANDARD,,,true,DHL,DHLEXP,DHL,,Express Worldwide\n"
+    "A1PA6795UKMFR9,EXPEDITED,,,true,DHL,DHLEXP,DHL,,Express Worldwide\n"
+    "A1PA6795UKMFR9,NEXT_DAY,,,true,DHL,DHLEXP,DHL,,Express Worldwide\n";
 
 // What the two emulated systems hold now.
 struct EmulatedWorld {
@@ -99,6 +154,63 @@ std::optional<std::filesystem::path> MakeTempDir() {
   return std::filesystem::path(pattern);
 }
 
+// The morning's backlog: orders placed over the last 90 minutes, waiting for
+// the first import (newer orders become searchable two minutes after they
+// change, as on Amazon). Mostly UK, some German, a quarter Prime, a mix of
+// SKUs; deterministic.
+void PlaceBacklog(amazon_emulator::AmazonEmulator& amazon) {
+  constexpr int kOrders = 150;
+  const std::vector<std::string>& marketplaces = amazon.GetScenario().marketplace_ids;
+  const std::array<std::string_view, 3> skus = {"SB-MUG-001", "SB-TEE-002", "SB-BAG-003"};
+  const std::array<amazon_emulator::ServiceLevel, 2> levels = {
+      {{.name = "Std UK Dom_1", .category = "Standard"},
+       {.name = "NextDay UK Dom_1", .category = "NextDay"}}};
+  const TimePoint now = amazon.Now();
+  for (int i = 0; i < kOrders; ++i) {
+    amazon_emulator::NewOrder order;
+    order.marketplace_id = marketplaces.at(i % 5 == 4 && marketplaces.size() > 1 ? 1U : 0U);
+    order.purchase_date = now - std::chrono::minutes{90} + std::chrono::seconds{36 * i};
+    order.is_prime = i % 4 == 1;
+    const amazon_emulator::ServiceLevel& level = levels.at(i % 7 == 3 ? 1U : 0U);
+    order.ship_service_level = level.name;
+    order.service_level_category = level.category;
+    order.lines.push_back(
+        {.sku = std::string(skus.at(i % 9 == 8 ? 2U : static_cast<size_t>(i % 2))),
+         .quantity = 1 + i % 2,
+         .order_item_id = std::nullopt});
+    if (const auto placed = amazon.AddOrder(order); !placed.ok()) {
+      spdlog::error("cannot place a backlog order: {}", placed.status().ToString());
+      return;
+    }
+  }
+  spdlog::info("emulated Amazon holds a backlog of {} orders from the last 90 minutes", kOrders);
+}
+
+// Puts the ship-method mappings of `csv` in place, as operations would with
+// `sellerbridge mapping import`.
+Status ImportMappings(sync::Daemon& daemon, std::string_view csv) {
+  ASSIGN_OR_RETURN(const sync::MappingImportReport report,
+                   daemon.Mappings().Import(csv, "the demo's mappings", "demo", false));
+  spdlog::info("ship-method mappings: {} added, {} changed", report.added, report.changed);
+  return Status::Ok();
+}
+
+// What operations do about the held orders: map the German marketplace and
+// create the missing product in Clarus.
+void FixWhatHeldOrdersWaitFor(sync::Daemon& daemon, clarus_emulator::ClarusEmulator& clarus) {
+  spdlog::info("operations map the German marketplace and create SB-BAG-003 in Clarus");
+  if (const Status mapped = ImportMappings(daemon, kDemoDeMappings); !mapped.ok()) {
+    spdlog::error("cannot add the German mappings: {}", mapped.ToString());
+  }
+  std::vector<clarus_emulator::FieldError> errors;
+  const auto product = clarus.GetWarehouse().CreateProduct(
+      {.account_id = 1, .product_code = "SB-BAG-003", .name = "Weekend bag"}, &errors);
+  if (!product.ok()) {
+    spdlog::error("cannot create SB-BAG-003 in the emulated Clarus: {}",
+                  product.status().ToString());
+  }
+}
+
 nlohmann::json SummaryJson(const sync::DaemonSummary& summary) {
   nlohmann::json jobs = nlohmann::json::array();
   for (const sync::JobStats& job : summary.jobs) {
@@ -117,6 +229,16 @@ nlohmann::json SummaryJson(const sync::DaemonSummary& summary) {
       {"jobs", jobs},
       {"buyer_records_purged", summary.buyer_records_purged},
       {"store", summary.store_counts},
+      {"orders",
+       {{"imported", summary.orders_imported},
+        {"updated", summary.orders_updated},
+        {"quarantined", summary.orders_quarantined},
+        {"sent_to_clarus", summary.orders_sent_to_clarus},
+        {"released_from_hold", summary.orders_released},
+        {"held_by_reason", summary.held_by_reason},
+        {"cancelled", summary.orders_cancelled},
+        {"amazon_labels_bought", summary.labels_bought},
+        {"goods_outs_updated", summary.goods_outs_updated}}},
   };
 }
 
@@ -136,6 +258,19 @@ void PrintText(const sync::DaemonSummary& summary) {
     std::cout << fmt::format("    {:<24} {:>8}\n", name, count);
   }
   std::cout << fmt::format("  buyer records purged: {}\n", summary.buyer_records_purged);
+  std::cout << fmt::format(
+      "  orders: {} imported from Amazon, {} sent to Clarus ({} after a hold), {} cancelled, {} "
+      "Amazon labels bought, {} quarantined\n",
+      summary.orders_imported, summary.orders_sent_to_clarus, summary.orders_released,
+      summary.orders_cancelled, summary.labels_bought, summary.orders_quarantined);
+  std::int64_t held = 0;
+  for (const auto& [reason, count] : summary.held_by_reason) {
+    held += count;
+  }
+  std::cout << fmt::format("  held now: {}\n", held);
+  for (const auto& [reason, count] : summary.held_by_reason) {
+    std::cout << fmt::format("    {:<32} {:>8}\n", reason, count);
+  }
 }
 
 }  // namespace
@@ -152,7 +287,15 @@ int RunDemo(const DemoOptions& options) {
   {
     auto amazon = amazon_emulator::AmazonEmulator::Create(
         {.scenario_toml = std::string(kDemoAmazonScenario)}, SystemClock::Get());
-    auto clarus = clarus_emulator::ClarusEmulator::Create({}, SystemClock::Get());
+    auto clarus_scenario =
+        clarus_emulator::ParseScenario(kDemoClarusScenario, "the demo's Clarus scenario");
+    if (!clarus_scenario.ok()) {
+      spdlog::error("{}", clarus_scenario.status().ToString());
+      std::filesystem::remove_all(*dir);
+      return 1;
+    }
+    auto clarus = clarus_emulator::ClarusEmulator::Create({.scenario = std::move(*clarus_scenario)},
+                                                          SystemClock::Get());
     if (!amazon.ok() || !clarus.ok()) {
       spdlog::error("cannot create the emulators: {} {}", amazon.status().ToString(),
                     clarus.status().ToString());
@@ -170,16 +313,36 @@ int RunDemo(const DemoOptions& options) {
                  amazon_url);
     spdlog::info("emulated Clarus WMS at {} (control API under /_emulator/)", (*clarus)->BaseUrl());
 
+    PlaceBacklog(**amazon);
     config::Config config;
     config.store.url = "sqlite://" + (*dir / "sellerbridge.db").string();
     config.amazon.endpoint = amazon_url;
     config.amazon.lwa_endpoint = amazon_url + "/auth/o2/token";
-    config.amazon.seller_id = (*amazon)->GetScenario().seller_id;
-    config.amazon.marketplaces = (*amazon)->GetScenario().marketplace_ids;
+    const amazon_emulator::Scenario& seller = (*amazon)->GetScenario();
+    config.amazon.seller_id = seller.seller_id;
+    config.amazon.region = "EU";
+    config.amazon.marketplaces = seller.marketplace_ids;
+    config.amazon.client_id = config::Secret(seller.lwa_client_id);
+    config.amazon.client_secret = config::Secret(seller.lwa_client_secret);
+    config.amazon.refresh_token = config::Secret(seller.refresh_tokens.front());
+    const clarus_emulator::Scenario& tenant = (*clarus)->GetScenario();
     config.clarus.api_base = (*clarus)->BaseUrl() + (*clarus)->ApiPrefix();
     config.clarus.graphql_url = (*clarus)->BaseUrl() + "/graphql";
     config.clarus.token_url = (*clarus)->BaseUrl() + "/oauth/token";
-    config.clarus.subdomain = (*clarus)->GetScenario().subdomain;
+    config.clarus.subdomain = tenant.subdomain;
+    config.clarus.client_id = config::Secret(tenant.credentials.front().client_id);
+    config.clarus.client_secret = config::Secret(tenant.credentials.front().client_secret);
+    config.clarus.account = tenant.accounts.front().code;
+    config.clarus.warehouses = {tenant.warehouses.front().code};
+    config.schedules.order_import = std::chrono::seconds{2};
+    config.orders.lookback = std::chrono::hours{2};
+    config.orders.ship_from = {.name = "Sellerbridge Demo Warehouse",
+                               .line1 = "Unit 4, Dock Road",
+                               .city = "Leeds",
+                               .postal_code = "LS1 1AA",
+                               .country_code = "GB",
+                               .email = "warehouse@example.com",
+                               .phone = "+44 113 496 0000"};
 
     auto store = store::OpenStore(config.store.url, SystemClock::Get());
     if (!store.ok()) {
@@ -189,6 +352,11 @@ int RunDemo(const DemoOptions& options) {
     }
     spdlog::info("demo store ready at {}", config.store.url);
     sync::Daemon daemon(config, store->get(), SystemClock::Get());
+    if (const Status mapped = ImportMappings(daemon, kDemoUkMappings); !mapped.ok()) {
+      spdlog::error("cannot set up the demo's ship-method mappings: {}", mapped.ToString());
+      std::filesystem::remove_all(*dir);
+      return 1;
+    }
     if (const Status started = daemon.Start(); !started.ok()) {
       spdlog::error("cannot start the demo: {}", started.ToString());
       std::filesystem::remove_all(*dir);
@@ -202,8 +370,14 @@ int RunDemo(const DemoOptions& options) {
     } else {
       spdlog::info("demo running until SIGINT or SIGTERM");
     }
-    // Live output: what the two systems hold, every few seconds.
+    // Live output: what the two systems hold, every few seconds. A third of
+    // the way in (or after a minute), operations fix what held orders wait
+    // for, and the next pass releases them.
     constexpr auto kReportEvery = std::chrono::seconds{5};
+    const auto fix_after = options.duration_seconds > 0
+                               ? std::chrono::duration_cast<std::chrono::milliseconds>(duration / 3)
+                               : std::chrono::milliseconds{std::chrono::minutes{1}};
+    bool fixed = false;
     while (true) {
       std::chrono::milliseconds wait = kReportEvery;
       if (options.duration_seconds > 0) {
@@ -218,10 +392,25 @@ int RunDemo(const DemoOptions& options) {
         spdlog::info("signal {} received: finishing the work in hand", signal_number);
         break;
       }
+      if (!fixed && std::chrono::steady_clock::now() - started_at >= fix_after) {
+        fixed = true;
+        FixWhatHeldOrdersWaitFor(daemon, **clarus);
+      }
       const EmulatedWorld world = Observe(**amazon, **clarus);
-      spdlog::info("amazon: {} orders ({}), late shipment rate {:.1f}% · clarus: {} goods-outs",
-                   world.amazon_orders, nlohmann::json(world.amazon_orders_by_status).dump(),
-                   100 * world.health.late_shipment_10d.Rate(), world.clarus_goods_outs);
+      const auto live = daemon.Summary();
+      std::int64_t held_now = 0;
+      if (live.ok()) {
+        if (const auto it = live->store_counts.find("orders_Held");
+            it != live->store_counts.end()) {
+          held_now = it->second;
+        }
+      }
+      spdlog::info(
+          "amazon: {} orders ({}), late shipment rate {:.1f}% · sellerbridge: {} imported, {} "
+          "sent to Clarus, {} held · clarus: {} goods-outs",
+          world.amazon_orders, nlohmann::json(world.amazon_orders_by_status).dump(),
+          100 * world.health.late_shipment_10d.Rate(), live.ok() ? live->orders_imported : 0,
+          live.ok() ? live->orders_sent_to_clarus : 0, held_now, world.clarus_goods_outs);
     }
     daemon.Stop();
     const EmulatedWorld world = Observe(**amazon, **clarus);

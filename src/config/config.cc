@@ -11,6 +11,7 @@
 #include <fstream>
 #include <set>
 #include <sstream>
+#include <tuple>
 #include <utility>
 
 #include "base/marketplace.h"
@@ -25,8 +26,8 @@ using std::chrono::milliseconds;
 using std::chrono::minutes;
 using std::chrono::seconds;
 
-constexpr std::array<std::string_view, 7> kSections = {"store",     "amazon",  "clarus",   "server",
-                                                       "schedules", "logging", "retention"};
+constexpr std::array<std::string_view, 8> kSections = {
+    "store", "amazon", "clarus", "server", "schedules", "logging", "retention", "orders"};
 
 // The cadence of one job and the range it must lie in.
 struct Cadence {
@@ -561,26 +562,31 @@ void ReadServer(Section& section, const EnvLookup& env, ServerConfig& out) {
   section.ReportUnknownKeys("key");
 }
 
+// The duration at `key` within [min, max], into `out`; a problem otherwise.
+void ReadDuration(Section& section, std::string_view key, Duration min, Duration max,
+                  Duration& out) {
+  std::optional<std::string> text = section.String(key, Need::kOptional);
+  if (!text) {
+    return;
+  }
+  const std::string range = fmt::format("{}..{}", FormatDuration(min), FormatDuration(max));
+  if (CountTooLargeForAnyCadence(*text)) {
+    section.Report(key, fmt::format("'{}' is out of range {}", *text, range));
+    return;
+  }
+  Result<Duration> duration = ParseDuration(*text);
+  if (!duration.ok()) {
+    section.Report(key, duration.status().message());
+  } else if (*duration < min || *duration > max) {
+    section.Report(key, fmt::format("'{}' is out of range {}", *text, range));
+  } else {
+    out = *duration;
+  }
+}
+
 void ReadSchedules(Section& section, SchedulesConfig& out) {
   for (const Cadence& cadence : kCadences) {
-    std::optional<std::string> text = section.String(cadence.job, Need::kOptional);
-    if (!text) {
-      continue;
-    }
-    const std::string range =
-        fmt::format("{}..{}", FormatDuration(cadence.min), FormatDuration(cadence.max));
-    if (CountTooLargeForAnyCadence(*text)) {
-      section.Report(cadence.job, fmt::format("'{}' is out of range {}", *text, range));
-      continue;
-    }
-    Result<Duration> duration = ParseDuration(*text);
-    if (!duration.ok()) {
-      section.Report(cadence.job, duration.status().message());
-    } else if (*duration < cadence.min || *duration > cadence.max) {
-      section.Report(cadence.job, fmt::format("'{}' is out of range {}", *text, range));
-    } else {
-      out.*cadence.field = *duration;
-    }
+    ReadDuration(section, cadence.job, cadence.min, cadence.max, out.*cadence.field);
   }
   section.ReportUnknownKeys("job");
 }
@@ -617,6 +623,63 @@ void ReadRetention(Section& section, RetentionConfig& out) {
   section.ReportUnknownKeys("key");
 }
 
+void ReadOrders(Section& section, OrdersConfig& out) {
+  ReadDuration(section, "lookback", minutes{1}, days{30}, out.lookback);
+  ReadDuration(section, "overlap", Duration::zero(), days{1}, out.overlap);
+  if (std::optional<std::string> rule = section.String("label_rule", Need::kOptional)) {
+    if (*rule == "cheapest") {
+      out.label_rule = LabelRule::kCheapest;
+    } else if (*rule == "fastest") {
+      out.label_rule = LabelRule::kFastest;
+    } else {
+      section.Report("label_rule",
+                     fmt::format("'{}' is not a label rule; expected cheapest or fastest", *rule));
+    }
+  }
+  if (std::optional<std::vector<ListItem>> items =
+          section.StringList("buy_shipping_service_levels", Need::kOptional)) {
+    for (ListItem& item : *items) {
+      out.buy_shipping_service_levels.push_back(std::move(item.value));
+    }
+  }
+  const std::array<std::pair<std::string_view, std::string ShipFromConfig::*>, 9> ship_from = {{
+      {"ship_from_name", &ShipFromConfig::name},
+      {"ship_from_line1", &ShipFromConfig::line1},
+      {"ship_from_line2", &ShipFromConfig::line2},
+      {"ship_from_city", &ShipFromConfig::city},
+      {"ship_from_state_or_region", &ShipFromConfig::state_or_region},
+      {"ship_from_postal_code", &ShipFromConfig::postal_code},
+      {"ship_from_country_code", &ShipFromConfig::country_code},
+      {"ship_from_email", &ShipFromConfig::email},
+      {"ship_from_phone", &ShipFromConfig::phone},
+  }};
+  for (const auto& [key, field] : ship_from) {
+    if (std::optional<std::string> value = section.String(key, Need::kOptional)) {
+      out.ship_from.*field = std::move(*value);
+    }
+  }
+  const std::string& country = out.ship_from.country_code;
+  if (!country.empty() &&
+      (country.size() != 2 ||
+       !std::all_of(country.begin(), country.end(), [](char c) { return c >= 'A' && c <= 'Z'; }))) {
+    section.Report("ship_from_country_code",
+                   fmt::format("'{}' is not an ISO 3166-1 alpha-2 code such as GB", country));
+  }
+  const std::array<std::tuple<std::string_view, int OrdersConfig::*, std::int64_t>, 5> numbers = {{
+      {"parcel_length_cm", &OrdersConfig::parcel_length_cm, 300},
+      {"parcel_width_cm", &OrdersConfig::parcel_width_cm, 300},
+      {"parcel_height_cm", &OrdersConfig::parcel_height_cm, 300},
+      {"parcel_weight_g", &OrdersConfig::parcel_weight_g, 70000},
+      {"clarus_workers", &OrdersConfig::clarus_workers, 64},
+  }};
+  for (const auto& [key, field, max] : numbers) {
+    if (std::optional<std::int64_t> value = section.Integer(key, 1, max)) {
+      out.*field = static_cast<int>(*value);
+    }
+  }
+  section.ReportUnknownKeys("key");
+}
+
 void ReadConfig(const toml::table& root, const EnvLookup& env, Problems& problems, Config& config) {
   for (const auto& [key, value] : root) {
     if (std::find(kSections.begin(), kSections.end(), key.str()) == kSections.end()) {
@@ -640,6 +703,8 @@ void ReadConfig(const toml::table& root, const EnvLookup& env, Problems& problem
   ReadLogging(logging, config.logging);
   Section retention = section("retention");
   ReadRetention(retention, config.retention);
+  Section orders = section("orders");
+  ReadOrders(orders, config.orders);
 }
 
 }  // namespace

@@ -114,6 +114,49 @@ struct RetentionConfig {
   int buyer_data_days = 30;
 };
 
+// How a label bought on Amazon is chosen among the services it offers.
+enum class LabelRule {
+  kCheapest,  // The cheapest service that delivers by the promised date.
+  kFastest,   // The service with the earliest latest delivery date.
+};
+
+// The sender's address on labels bought on Amazon.
+struct ShipFromConfig {
+  std::string name;
+  std::string line1;
+  std::string line2;
+  std::string city;
+  std::string state_or_region;
+  std::string postal_code;
+  std::string country_code;  // ISO 3166-1 alpha-2.
+  std::string email;
+  std::string phone;
+
+  // Whether name, line1, city, postal_code, country_code, email and phone
+  // are set: what Amazon's Merchant Fulfillment requires of a sender.
+  bool IsComplete() const {
+    return !name.empty() && !line1.empty() && !city.empty() && !postal_code.empty() &&
+           !country_code.empty() && !email.empty() && !phone.empty();
+  }
+};
+
+// [orders]: importing Amazon orders into Clarus.
+struct OrdersConfig {
+  Duration lookback = std::chrono::days{3};    // How far back the first import reads: 1m..30d.
+  Duration overlap = std::chrono::minutes{5};  // Each import re-reads this much: 0s..1d.
+  LabelRule label_rule = LabelRule::kCheapest;
+  // Ship-service levels of non-Prime orders whose labels are bought on Amazon
+  // too ("Buy Shipping"). Prime and Seller Fulfilled Prime orders always are.
+  std::vector<std::string> buy_shipping_service_levels;
+  ShipFromConfig ship_from;  // Required for labels; orders needing one are held without it.
+  // The parcel a label is bought for when Clarus knows no better.
+  int parcel_length_cm = 30;
+  int parcel_width_cm = 20;
+  int parcel_height_cm = 10;
+  int parcel_weight_g = 1000;
+  int clarus_workers = 8;  // Goods-outs created in parallel: 1..64.
+};
+
 // The whole configuration. A default-constructed Config holds the defaults;
 // required values are empty.
 struct Config {
@@ -124,6 +167,7 @@ struct Config {
   SchedulesConfig schedules;
   LoggingConfig logging;
   RetentionConfig retention;
+  OrdersConfig orders;
 };
 
 // One thing wrong with a configuration file.

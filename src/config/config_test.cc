@@ -490,6 +490,59 @@ TEST_F(ConfigTest, ReportsRetentionOutOfRange) {
   EXPECT_EQ(problem.message, "3651 is out of range 1..3650");
 }
 
+TEST_F(ConfigTest, ReadsOrdersSectionAndDefaults) {
+  const Config defaults = Load(kMinimal).config;
+  EXPECT_EQ(defaults.orders.lookback, std::chrono::days{3});
+  EXPECT_EQ(defaults.orders.overlap, minutes{5});
+  EXPECT_EQ(defaults.orders.label_rule, LabelRule::kCheapest);
+  EXPECT_FALSE(defaults.orders.ship_from.IsComplete());
+
+  const LoadedConfig loaded = Load(std::string(kMinimal) + R"(
+[orders]
+lookback = "12h"
+overlap = "0s"
+label_rule = "fastest"
+buy_shipping_service_levels = ["Std UK Dom_1"]
+ship_from_name = "Depot"
+ship_from_line1 = "1 Dock Road"
+ship_from_city = "Leeds"
+ship_from_postal_code = "LS1 1AA"
+ship_from_country_code = "GB"
+ship_from_email = "depot@example.com"
+ship_from_phone = "+44 113 496 0000"
+parcel_weight_g = 250
+clarus_workers = 2
+)");
+  ASSERT_THAT(Formatted(loaded), IsEmpty());
+  const OrdersConfig& orders = loaded.config.orders;
+  EXPECT_EQ(orders.lookback, hours{12});
+  EXPECT_EQ(orders.overlap, Duration::zero());
+  EXPECT_EQ(orders.label_rule, LabelRule::kFastest);
+  EXPECT_EQ(orders.buy_shipping_service_levels, std::vector<std::string>{"Std UK Dom_1"});
+  EXPECT_TRUE(orders.ship_from.IsComplete());
+  EXPECT_EQ(orders.parcel_weight_g, 250);
+  EXPECT_EQ(orders.clarus_workers, 2);
+}
+
+TEST_F(ConfigTest, ReportsEveryBadOrdersKey) {
+  const LoadedConfig loaded = Load(std::string(kMinimal) + R"(
+[orders]
+lookback = "90d"
+label_rule = "slowest"
+ship_from_country_code = "uk"
+clarus_workers = 0
+colour = "red"
+)");
+  ASSERT_THAT(Formatted(loaded), SizeIs(5));
+  EXPECT_EQ(loaded.problems[0].key, "orders.lookback");
+  EXPECT_EQ(loaded.problems[0].message, "'90d' is out of range 1m..30d");
+  EXPECT_EQ(loaded.problems[1].message,
+            "'slowest' is not a label rule; expected cheapest or fastest");
+  EXPECT_EQ(loaded.problems[2].key, "orders.ship_from_country_code");
+  EXPECT_EQ(loaded.problems[3].message, "0 is out of range 1..64");
+  EXPECT_EQ(loaded.problems[4].key, "orders.colour");
+}
+
 TEST_F(ConfigTest, ReportsSyntaxErrorAsOneProblemAtItsPosition) {
   const std::string text =
       Replace(kMinimal, R"(seller_id = "A3SELLER")", R"(seller_id = "A3SELLER)");

@@ -54,8 +54,9 @@ struct OrderData {
   TimePoint last_update_date;
   std::optional<TimePoint> earliest_ship_date;
   std::optional<TimePoint> latest_ship_date;
-  std::string ship_service_level;  // e.g. "Std UK Dom_1".
-  std::string automated_carrier;   // Shipping settings automation, when set.
+  std::optional<TimePoint> latest_delivery_date;  // The delivery promise to the buyer.
+  std::string ship_service_level;                 // e.g. "Std UK Dom_1".
+  std::string automated_carrier;                  // Shipping settings automation, when set.
   std::string automated_ship_method;
   bool is_prime = false;
   bool is_business = false;

@@ -144,6 +144,37 @@ BEGIN
 END;
 )sql",
     },
+    Migration{
+        .version = 2,
+        .name = "delivery promise, labels bought on Amazon, quarantined orders",
+        .sql = R"sql(
+ALTER TABLE orders ADD COLUMN latest_delivery_date TEXT;
+
+CREATE TABLE order_labels (
+  amazon_order_id TEXT PRIMARY KEY REFERENCES orders (amazon_order_id) ON DELETE CASCADE,
+  state TEXT NOT NULL,
+  shipment_id TEXT NOT NULL,
+  tracking_id TEXT NOT NULL,
+  carrier_name TEXT NOT NULL,
+  service_id TEXT NOT NULL,
+  service_name TEXT NOT NULL,
+  label_format TEXT NOT NULL,
+  file_type TEXT NOT NULL,
+  contents TEXT,
+  clarus_shipment_id TEXT NOT NULL,
+  updated_at TEXT NOT NULL
+) STRICT;
+
+CREATE TABLE quarantined_orders (
+  subject_id TEXT PRIMARY KEY,
+  problem TEXT NOT NULL,
+  document TEXT,
+  first_seen TEXT NOT NULL,
+  last_seen TEXT NOT NULL
+) STRICT;
+CREATE INDEX quarantined_orders_by_first_seen ON quarantined_orders (first_seen, subject_id);
+)sql",
+    },
 };
 
 }  // namespace

@@ -13,10 +13,11 @@
 namespace sellerbridge::store {
 namespace {
 
-constexpr std::array<std::pair<SyncState, std::string_view>, 6> kSyncStateNames = {{
+constexpr std::array<std::pair<SyncState, std::string_view>, 7> kSyncStateNames = {{
     {SyncState::kNew, "New"},
     {SyncState::kHeld, "Held"},
     {SyncState::kSentToClarus, "SentToClarus"},
+    {SyncState::kUpdatePending, "UpdatePending"},
     {SyncState::kCancelled, "Cancelled"},
     {SyncState::kDispatched, "Dispatched"},
     {SyncState::kClosed, "Closed"},
@@ -28,6 +29,12 @@ constexpr std::array<std::pair<ConfirmationState, std::string_view>, 5> kConfirm
     {ConfirmationState::kAccepted, "Accepted"},
     {ConfirmationState::kVerified, "Verified"},
     {ConfirmationState::kFailed, "Failed"},
+}};
+
+constexpr std::array<std::pair<LabelState, std::string_view>, 3> kLabelStateNames = {{
+    {LabelState::kBuying, "Buying"},
+    {LabelState::kBought, "Bought"},
+    {LabelState::kAttached, "Attached"},
 }};
 
 template <typename Enum, size_t N>
@@ -99,6 +106,12 @@ std::string_view ConfirmationStateName(ConfirmationState state) {
 
 Result<ConfirmationState> ParseConfirmationState(std::string_view name) {
   return Parse(kConfirmationStateNames, name, "confirmation state");
+}
+
+std::string_view LabelStateName(LabelState state) { return NameOf(kLabelStateNames, state); }
+
+Result<LabelState> ParseLabelState(std::string_view name) {
+  return Parse(kLabelStateNames, name, "label state");
 }
 
 ShipMethodKey KeyOf(const domain::ShipMethodMapping& mapping) {

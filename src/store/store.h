@@ -36,12 +36,16 @@ enum class SyncState {
   kNew,           // Imported, not yet validated or sent.
   kHeld,          // Held for a person (see the exceptions).
   kSentToClarus,  // A Clarus goods-out exists.
-  kCancelled,     // Cancelled before dispatch.
-  kDispatched,    // Clarus dispatched it; confirmations are in the outbox.
-  kClosed,        // Nothing more to do.
+  // Amazon changed the order (cancelled, new address) after its goods-out
+  // was created; the goods-out must follow.
+  kUpdatePending,
+  kCancelled,   // Cancelled before dispatch.
+  kDispatched,  // Clarus dispatched it; confirmations are in the outbox.
+  kClosed,      // Nothing more to do.
 };
 
-// "New", "Held", "SentToClarus", "Cancelled", "Dispatched", "Closed".
+// "New", "Held", "SentToClarus", "UpdatePending", "Cancelled", "Dispatched",
+// "Closed".
 std::string_view SyncStateName(SyncState state);
 // Parses a name SyncStateName returns; InvalidArgument otherwise.
 Result<SyncState> ParseSyncState(std::string_view name);
@@ -220,6 +224,55 @@ struct AuditQuery {
   int limit = 100;  // Must be positive.
 };
 
+// Where buying an order's shipping label on Amazon stands. Buying is not
+// idempotent, so kBuying is written (and committed) before the purchase:
+// finding it later means a purchase may have happened that was never
+// recorded, which a person must check rather than buy again.
+enum class LabelState {
+  kBuying,    // A purchase was started.
+  kBought,    // Amazon sold the label; it is not in Clarus yet.
+  kAttached,  // A Clarus shipment carries the label and its tracking number.
+};
+
+// "Buying", "Bought", "Attached".
+std::string_view LabelStateName(LabelState state);
+// Parses a name LabelStateName returns; InvalidArgument otherwise.
+Result<LabelState> ParseLabelState(std::string_view name);
+
+// A shipping label bought on Amazon (Merchant Fulfillment) for an order.
+struct OrderLabel {
+  std::string amazon_order_id;
+  LabelState state = LabelState::kBuying;
+  std::string shipment_id;  // Amazon's; empty while kBuying.
+  std::string tracking_id;
+  std::string carrier_name;
+  std::string service_id;
+  std::string service_name;
+  std::string label_format;  // "PDF", "ZPL203", …
+  std::string file_type;     // "application/pdf", …
+  // The label document as Amazon sent it (base64 of gzip). It shows the
+  // buyer's address, so it is personal data: purged with the address.
+  std::optional<std::string> contents;
+  std::string clarus_shipment_id;  // Set once kAttached.
+  TimePoint updated_at;            // Stamped by the store.
+
+  friend bool operator==(const OrderLabel&, const OrderLabel&) = default;
+};
+
+// An order Amazon sent that could not be read or is inconsistent, kept
+// alone so that the rest flows.
+struct QuarantinedOrder {
+  std::string subject_id;  // The order id, or a key derived from the document.
+  std::string problem;     // What is wrong; no buyer personal data.
+  // The document as received. It may hold buyer personal data: purged after
+  // the retention period, like addresses.
+  std::optional<std::string> document;
+  TimePoint first_seen;  // Stamped by the store.
+  TimePoint last_seen;   // Stamped by the store.
+
+  friend bool operator==(const QuarantinedOrder&, const QuarantinedOrder&) = default;
+};
+
 struct AppliedMigration {
   int version = 0;
   std::string name;
@@ -265,10 +318,37 @@ class Transaction {
   virtual Status SetOrderSyncState(std::string_view amazon_order_id, SyncState state,
                                    std::optional<std::string_view> clarus_goods_out_id) = 0;
 
-  // Deletes the shipping address of every order in kDispatched or kClosed
-  // whose sync state was last set before `before`. Returns how many orders
-  // lost an address (already purged ones do not count).
+  // Deletes the shipping address of every order in kDispatched, kClosed or
+  // kCancelled whose sync state was last set before `before`, with the
+  // contents of its bought label, and the documents of quarantined orders
+  // last seen before `before`. Returns how many orders lost an address
+  // (already purged ones do not count).
   virtual Result<std::int64_t> PurgeBuyerData(TimePoint before) = 0;
+
+  // The number of orders in each sync state; states with none are absent.
+  virtual Result<std::map<SyncState, std::int64_t>> CountOrdersBySyncState() = 0;
+
+  // --- Labels bought on Amazon -----------------------------------------------
+
+  // Creates or replaces the label record of `label.amazon_order_id` (which
+  // must be a stored order: NotFound otherwise). Stamps updated_at.
+  virtual Status PutOrderLabel(const OrderLabel& label) = 0;
+
+  virtual Result<std::optional<OrderLabel>> FindOrderLabel(std::string_view amazon_order_id) = 0;
+
+  // Forgets the label record of an order, if any: a purchase known not to
+  // have happened.
+  virtual Status DeleteOrderLabel(std::string_view amazon_order_id) = 0;
+
+  // --- Quarantined orders ------------------------------------------------------
+
+  // Keeps `order` (keyed by subject_id): creates it, or replaces its problem
+  // and document and stamps last_seen. InvalidArgument for an empty subject.
+  virtual Status QuarantineOrder(const QuarantinedOrder& order) = 0;
+
+  // Quarantined orders, oldest first_seen first. InvalidArgument for a
+  // non-positive limit.
+  virtual Result<std::vector<QuarantinedOrder>> ListQuarantinedOrders(int limit) = 0;
 
   // --- Watermarks -----------------------------------------------------------
 
@@ -355,6 +435,10 @@ class Transaction {
 
   // NotFound for an unknown id.
   virtual Result<HeldException> GetException(std::int64_t id) = 0;
+
+  // The exception held for (kind, subject_id), open or resolved, if any.
+  virtual Result<std::optional<HeldException>> FindException(std::string_view kind,
+                                                             std::string_view subject_id) = 0;
 
   // Exceptions matching `filter`, oldest first_seen first (then by id).
   // InvalidArgument for a non-positive limit.

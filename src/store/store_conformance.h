@@ -77,6 +77,7 @@ inline domain::Order TestOrder(std::string id, int line_count = 2) {
   data.last_update_date = kStart - hours{1};
   data.earliest_ship_date = kStart;
   data.latest_ship_date = kStart + hours{30};
+  data.latest_delivery_date = kStart + hours{80};
   data.ship_service_level = "Std UK Dom_1";
   data.automated_carrier = "Royal Mail";
   data.automated_ship_method = "Tracked 48";
@@ -776,6 +777,108 @@ TYPED_TEST_P(StoreConformanceTest, DatabaseFromNewerVersionIsRefused) {
   EXPECT_NE(reopened.status().message().find("100000"), std::string::npos) << reopened.status();
 }
 
+// --- Labels, quarantine, counts ----------------------------------------------------
+
+TYPED_TEST_P(StoreConformanceTest, OrderLabelRoundTripsAndNeedsItsOrder) {
+  const OrderLabel label{.amazon_order_id = OrderId(1),
+                         .state = LabelState::kBought,
+                         .shipment_id = "SHIP-1",
+                         .tracking_id = "TT123456789GB",
+                         .carrier_name = "Royal Mail",
+                         .service_id = "ROYAL_MAIL_24",
+                         .service_name = "Royal Mail 24",
+                         .label_format = "PDF",
+                         .file_type = "application/pdf",
+                         .contents = "H4sIAAAA",
+                         .clarus_shipment_id = ""};
+  this->InTransaction([&](Transaction& tx) {
+    EXPECT_EQ(tx.PutOrderLabel(label).code(), StatusCode::kNotFound);
+    EXPECT_FALSE(Must(tx.FindOrderLabel(OrderId(1))).has_value());
+    Must(tx.UpsertOrder(TestOrder(OrderId(1))));
+    Must(tx.PutOrderLabel(label));
+  });
+  this->clock_.Advance(minutes{1});
+  OrderLabel attached = label;
+  attached.state = LabelState::kAttached;
+  attached.clarus_shipment_id = "77";
+  this->InTransaction([&](Transaction& tx) { Must(tx.PutOrderLabel(attached)); });
+  auto tx = this->Begin();
+  attached.updated_at = kStart + minutes{1};
+  EXPECT_EQ(Must(tx->FindOrderLabel(OrderId(1))), attached);
+  Must(tx->DeleteOrderLabel(OrderId(1)));
+  EXPECT_FALSE(Must(tx->FindOrderLabel(OrderId(1))).has_value());
+}
+
+TYPED_TEST_P(StoreConformanceTest, PurgeRemovesLabelContentsAndQuarantinedDocuments) {
+  this->InTransaction([](Transaction& tx) {
+    for (const int n : {1, 2}) {
+      Must(tx.UpsertOrder(TestOrder(OrderId(n))));
+      Must(tx.PutOrderLabel({.amazon_order_id = OrderId(n),
+                             .state = LabelState::kAttached,
+                             .shipment_id = "SHIP",
+                             .contents = "label"}));
+    }
+    Must(tx.SetOrderSyncState(OrderId(1), SyncState::kCancelled, std::nullopt));
+    Must(tx.QuarantineOrder({.subject_id = "old", .problem = "bad", .document = "{}"}));
+  });
+  this->clock_.Advance(hours{2});
+  this->InTransaction([](Transaction& tx) {
+    Must(tx.QuarantineOrder({.subject_id = "new", .problem = "bad", .document = "{}"}));
+  });
+  this->InTransaction(
+      [](Transaction& tx) { EXPECT_EQ(Must(tx.PurgeBuyerData(kStart + hours{1})), 1); });
+  auto tx = this->Begin();
+  EXPECT_FALSE(Must(tx->GetOrder(OrderId(1))).order->shipping_address.has_value());
+  EXPECT_FALSE(Must(tx->FindOrderLabel(OrderId(1)))->contents.has_value());
+  EXPECT_EQ(Must(tx->FindOrderLabel(OrderId(2)))->contents, "label");
+  const auto quarantined = Must(tx->ListQuarantinedOrders(10));
+  ASSERT_EQ(quarantined.size(), 2U);
+  EXPECT_EQ(quarantined[0].subject_id, "old");
+  EXPECT_FALSE(quarantined[0].document.has_value());
+  EXPECT_EQ(quarantined[1].document, "{}");
+}
+
+TYPED_TEST_P(StoreConformanceTest, QuarantineKeepsFirstSeenAndReplacesProblem) {
+  this->InTransaction([](Transaction& tx) {
+    EXPECT_EQ(tx.QuarantineOrder({.subject_id = "", .problem = "x"}).code(),
+              StatusCode::kInvalidArgument);
+    Must(tx.QuarantineOrder({.subject_id = OrderId(9), .problem = "no items", .document = "{1}"}));
+  });
+  this->clock_.Advance(minutes{5});
+  this->InTransaction([](Transaction& tx) {
+    Must(tx.QuarantineOrder({.subject_id = OrderId(9), .problem = "bad SKU", .document = "{2}"}));
+  });
+  auto tx = this->Begin();
+  EXPECT_EQ(Must(tx->ListQuarantinedOrders(10)),
+            (std::vector<QuarantinedOrder>{{.subject_id = OrderId(9),
+                                            .problem = "bad SKU",
+                                            .document = "{2}",
+                                            .first_seen = kStart,
+                                            .last_seen = kStart + minutes{5}}}));
+  EXPECT_EQ(tx->ListQuarantinedOrders(0).status().code(), StatusCode::kInvalidArgument);
+}
+
+TYPED_TEST_P(StoreConformanceTest, CountsOrdersBySyncStateAndFindsExceptionBySubject) {
+  this->InTransaction([](Transaction& tx) {
+    for (int n = 1; n <= 4; ++n) {
+      Must(tx.UpsertOrder(TestOrder(OrderId(n))));
+    }
+    Must(tx.SetOrderSyncState(OrderId(1), SyncState::kHeld, std::nullopt));
+    Must(tx.SetOrderSyncState(OrderId(2), SyncState::kUpdatePending, "42"));
+    Must(tx.HoldException({.kind = "order", .subject_id = OrderId(1), .reason = "unmapped"}));
+  });
+  auto tx = this->Begin();
+  EXPECT_EQ(Must(tx->CountOrdersBySyncState()),
+            (std::map<SyncState, std::int64_t>{
+                {SyncState::kNew, 2}, {SyncState::kHeld, 1}, {SyncState::kUpdatePending, 1}}));
+  EXPECT_EQ(Must(tx->GetOrderSyncState(OrderId(2))).state, SyncState::kUpdatePending);
+  const auto found = Must(tx->FindException("order", OrderId(1)));
+  ASSERT_TRUE(found.has_value());
+  EXPECT_EQ(found->reason, "unmapped");
+  EXPECT_FALSE(Must(tx->FindException("order", OrderId(2))).has_value());
+  EXPECT_FALSE(Must(tx->FindException("stock", OrderId(1))).has_value());
+}
+
 REGISTER_TYPED_TEST_SUITE_P(
     StoreConformanceTest, UncommittedTransactionLeavesNothing,
     CommittedTransactionRefusesFurtherUse, ReadOnlyTransactionReadsButRefusesWrites,
@@ -792,6 +895,8 @@ REGISTER_TYPED_TEST_SUITE_P(
     ShipMethodMappingPutReplacesOnKeyAndDeletes, FindMappingPrefersAutomatedCarrierThenServiceLevel,
     HoldingAgainCountsAttemptsKeepsFirstSeenAndReopens, ListExceptionsFiltersOpenAndKind,
     AuditLogListsNewestFirstOrAfterAnId, AuditLogRefusesUpdateAndDelete,
-    MigrationsAreRecordedOnceAcrossReopens, DatabaseFromNewerVersionIsRefused);
+    MigrationsAreRecordedOnceAcrossReopens, DatabaseFromNewerVersionIsRefused,
+    OrderLabelRoundTripsAndNeedsItsOrder, PurgeRemovesLabelContentsAndQuarantinedDocuments,
+    QuarantineKeepsFirstSeenAndReplacesProblem, CountsOrdersBySyncStateAndFindsExceptionBySubject);
 
 }  // namespace sellerbridge::store

@@ -59,8 +59,9 @@ TEST(MaskUrlPasswordTest, MasksOnlyThePassword) {
 }
 
 TEST(StoreEnumTest, StateNamesRoundTrip) {
-  for (const auto state : {SyncState::kNew, SyncState::kHeld, SyncState::kSentToClarus,
-                           SyncState::kCancelled, SyncState::kDispatched, SyncState::kClosed}) {
+  for (const auto state :
+       {SyncState::kNew, SyncState::kHeld, SyncState::kSentToClarus, SyncState::kUpdatePending,
+        SyncState::kCancelled, SyncState::kDispatched, SyncState::kClosed}) {
     EXPECT_EQ(ParseSyncState(SyncStateName(state)).value(), state);
   }
   for (const auto state :
@@ -68,7 +69,11 @@ TEST(StoreEnumTest, StateNamesRoundTrip) {
         ConfirmationState::kVerified, ConfirmationState::kFailed}) {
     EXPECT_EQ(ParseConfirmationState(ConfirmationStateName(state)).value(), state);
   }
+  for (const auto state : {LabelState::kBuying, LabelState::kBought, LabelState::kAttached}) {
+    EXPECT_EQ(ParseLabelState(LabelStateName(state)).value(), state);
+  }
   EXPECT_EQ(ParseSyncState("Shipped").status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(ParseLabelState("Printed").status().code(), StatusCode::kInvalidArgument);
 }
 
 }  // namespace

@@ -3,13 +3,20 @@
 #include <atomic>
 #include <cstdint>
 #include <map>
+#include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
 #include "base/clock.h"
 #include "config/config.h"
 #include "store/store.h"
+#include "sync/carrier_catalog.h"
+#include "sync/connections.h"
+#include "sync/order_import.h"
+#include "sync/order_release.h"
 #include "sync/scheduler.h"
+#include "sync/ship_method_mappings.h"
 
 namespace sellerbridge::sync {
 
@@ -20,15 +27,37 @@ struct DaemonSummary {
   Duration uptime{};
   std::vector<JobStats> jobs;
   std::int64_t buyer_records_purged = 0;
-  std::map<std::string, std::int64_t> store_counts;  // "orders", "outbox_pending", ...
+  std::map<std::string, std::int64_t> store_counts;  // "orders_Held", "outbox_Pending", ...
+
+  // The order flow since start.
+  std::int64_t orders_imported = 0;     // New orders stored.
+  std::int64_t orders_updated = 0;      // Stored again after a change on Amazon.
+  std::int64_t orders_quarantined = 0;  // Unreadable, kept alone.
+  std::int64_t orders_sent_to_clarus = 0;
+  std::int64_t orders_released = 0;   // Sent after having been held.
+  std::int64_t orders_cancelled = 0;  // Before or after reaching Clarus.
+  std::int64_t labels_bought = 0;
+  std::int64_t goods_outs_updated = 0;
+  // Orders held now, by the category of their first reason ("ship method not
+  // mapped", "SKU not in Clarus", …), from the store.
+  std::map<std::string, std::int64_t> held_by_reason;
+};
+
+// How a daemon is put together; the defaults are production's.
+struct DaemonOptions {
+  ConnectionOptions connections;
+  // Whether the order import job runs (off for tests of other jobs, which
+  // have no remote systems).
+  bool order_flow = true;
 };
 
 // The running sellerbridge: every flow registered as a scheduler job on its
 // configured cadence, sharing one store. Thread-safe.
 class Daemon {
  public:
-  // `store` and `clock` must outlive the daemon.
-  Daemon(config::Config config, store::Store* store, Clock* clock);
+  // `store` and `clock` must outlive the daemon. Nothing is sent to Amazon
+  // or Clarus before Start.
+  Daemon(config::Config config, store::Store* store, Clock* clock, DaemonOptions options = {});
   ~Daemon();
 
   Daemon(const Daemon&) = delete;
@@ -47,16 +76,33 @@ class Daemon {
   // The scheduler, for triggering jobs on a hint (webhooks) and for tests.
   Scheduler& JobScheduler() { return scheduler_; }
 
+  // The ship-method mappings, checked against Clarus. Only with the order
+  // flow (DaemonOptions::order_flow).
+  ShipMethodMappings& Mappings() { return *mappings_; }
+
  private:
   // Removes buyer personal data kept longer than the retention period.
   Status PurgeExpiredBuyerData(const JobContext& context);
 
+  // Imports orders from Amazon, then takes what can go to the warehouse there.
+  Status ImportOrders(const JobContext& context);
+
   const config::Config config_;
+  const DaemonOptions options_;
   store::Store* const store_;
   Clock* const clock_;
+  std::unique_ptr<Connections> connections_;
+  std::unique_ptr<clarus::Tenant> tenant_;
+  std::unique_ptr<CarrierCatalog> carriers_;
+  std::unique_ptr<ShipMethodMappings> mappings_;
+  std::unique_ptr<OrderImporter> importer_;
+  std::unique_ptr<OrderRelease> release_;
   Scheduler scheduler_;
   TimePoint started_;
   std::atomic<std::int64_t> buyer_records_purged_{0};
+  mutable std::mutex mu_;
+  ImportPass imported_;   // Totals since start. Guarded by mu_.
+  ReleasePass released_;  // Totals since start. Guarded by mu_.
   bool running_ = false;
 };
 

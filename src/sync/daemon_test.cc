@@ -62,7 +62,7 @@ TEST_F(DaemonTest, PurgesBuyerDataOnceRetentionHasPassed) {
   clock_.Advance(hours{24 * 10});
   Dispatched("203-0000000-0000002");
 
-  Daemon daemon(config_, store_.get(), &clock_);
+  Daemon daemon(config_, store_.get(), &clock_, {.order_flow = false});
   ASSERT_TRUE(daemon.Start().ok());
   ASSERT_TRUE(clock_.AwaitSleepers(1, kRealTimeout));
   EXPECT_TRUE(HasAddress("203-0000000-0000001"));
@@ -88,7 +88,7 @@ TEST_F(DaemonTest, PurgesBuyerDataOnceRetentionHasPassed) {
 }
 
 TEST_F(DaemonTest, StartsOnlyOnce) {
-  Daemon daemon(config_, store_.get(), &clock_);
+  Daemon daemon(config_, store_.get(), &clock_, {.order_flow = false});
   ASSERT_TRUE(daemon.Start().ok());
   EXPECT_EQ(daemon.Start().code(), StatusCode::kFailedPrecondition);
   daemon.Stop();

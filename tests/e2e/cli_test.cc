@@ -23,6 +23,15 @@ using testing::Subprocess;
 const std::string kExe = SELLERBRIDGE_EXE;
 const std::string kExample = std::string(SELLERBRIDGE_SOURCE_DIR) + "/sellerbridge.example.toml";
 
+// A free port for a child process to listen on.
+int FreePort() {
+  sellerbridge::http::Server probe;
+  EXPECT_TRUE(probe.Start("127.0.0.1", 0).ok());
+  const int port = probe.Port();
+  probe.Stop();
+  return port;
+}
+
 class CliTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -50,6 +59,11 @@ class CliTest : public ::testing::Test {
     const auto at = config.find(from);
     EXPECT_NE(at, std::string::npos);
     config.replace(at, from.size(), "sqlite://" + (dir_ / "store.db").string());
+    // A port of its own: tests run side by side.
+    const std::string port = "port = 8085";
+    const auto port_at = config.find(port);
+    EXPECT_NE(port_at, std::string::npos);
+    config.replace(port_at, port.size(), "port = " + std::to_string(FreePort()));
     return Write("good.toml", config);
   }
 
@@ -144,6 +158,37 @@ TEST_F(CliTest, RunStopsCleanlyOnSigterm) {
   EXPECT_TRUE(std::filesystem::exists(dir_ / "store.db"));
 }
 
+TEST_F(CliTest, RunServesHealthOpenlyAndTheApiOnlyWithItsToken) {
+  const std::string config = GoodConfig();
+  std::ifstream in(config);
+  std::stringstream text;
+  text << in.rdbuf();
+  const std::string toml = text.str();
+  const auto port_at = toml.find("\nport = ");
+  ASSERT_NE(port_at, std::string::npos);
+  const int port = std::stoi(toml.substr(port_at + 8));
+  Subprocess daemon({kExe, "run", "--config", config},
+                    {"SELLERBRIDGE_SERVER_API_TOKEN=cli-test-token-7"});
+  ASSERT_TRUE(daemon.WaitForStderr("running")) << daemon.Stderr();
+  sellerbridge::http::CurlHttpClient http;
+  const std::string base = "http://127.0.0.1:" + std::to_string(port);
+  const auto health = http.Send({.url = base + "/healthz"});
+  ASSERT_TRUE(health.ok()) << health.status();
+  EXPECT_EQ(health->status, 200);
+  const auto anonymous = http.Send({.url = base + "/api/v1/mappings"});
+  ASSERT_TRUE(anonymous.ok()) << anonymous.status();
+  EXPECT_EQ(anonymous->status, 401);
+  sellerbridge::http::ClientRequest with_token{.url = base + "/api/v1/mappings"};
+  with_token.headers.emplace("Authorization", "Bearer cli-test-token-7");
+  const auto listed = http.Send(with_token);
+  ASSERT_TRUE(listed.ok()) << listed.status();
+  EXPECT_EQ(listed->status, 200) << listed->body;
+  EXPECT_EQ(nlohmann::json::parse(listed->body).at("mappings").size(), 0U);
+  daemon.Signal(SIGTERM);
+  EXPECT_EQ(daemon.Wait(), 0) << daemon.Stderr();
+  EXPECT_EQ(daemon.Stderr().find("cli-test-token-7"), std::string::npos);
+}
+
 TEST_F(CliTest, RunWithJsonLogsWritesJsonLinesWithoutSecrets) {
   const std::string config = GoodConfig();
   Subprocess daemon({kExe, "--log-format", "json", "run", "--config", config},
@@ -161,15 +206,6 @@ TEST_F(CliTest, RunWithJsonLogsWritesJsonLinesWithoutSecrets) {
   }
   EXPECT_GE(count, 2);
   EXPECT_EQ(daemon.Stderr().find("env-secret-value-42"), std::string::npos);
-}
-
-// A free port for a child process to listen on.
-int FreePort() {
-  sellerbridge::http::Server probe;
-  EXPECT_TRUE(probe.Start("127.0.0.1", 0).ok());
-  const int port = probe.Port();
-  probe.Stop();
-  return port;
 }
 
 TEST_F(CliTest, EmulatorsServeUntilSignalled) {

@@ -142,6 +142,10 @@ Status AmazonEmulator::CancelOrder(std::string_view order_id, Canceller by) {
   return state_->CancelOrder(order_id, by);
 }
 
+Status AmazonEmulator::ChangeAddress(std::string_view order_id) {
+  return state_->ChangeAddress(order_id);
+}
+
 std::optional<Listing> AmazonEmulator::GetListing(std::string_view sku) {
   return state_->GetListing(sku);
 }

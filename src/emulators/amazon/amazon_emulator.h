@@ -81,6 +81,8 @@ class AmazonEmulator {
   std::size_t OrderCount();
   // Cancels an unshipped order on behalf of the buyer or the seller.
   Status CancelOrder(std::string_view order_id, Canceller by);
+  // The buyer changes the delivery address of an unshipped order.
+  Status ChangeAddress(std::string_view order_id);
 
   // A listing with its quantity, pending changes and history.
   std::optional<Listing> GetListing(std::string_view sku);

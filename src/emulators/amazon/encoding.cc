@@ -47,33 +47,6 @@ std::optional<std::string> Gunzip(std::string_view data) {
   return out.ok() ? std::optional<std::string>(*std::move(out)) : std::nullopt;
 }
 
-std::string Base64Encode(std::string_view data) {
-  std::string out(4 * ((data.size() + 2) / 3) + 1, '\0');
-  const int length = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),  // NOLINT
-                                     Bytes(data), static_cast<int>(data.size()));
-  out.resize(static_cast<size_t>(length));
-  return out;
-}
-
-std::optional<std::string> Base64Decode(std::string_view text) {
-  if (text.size() % 4 != 0) {
-    return std::nullopt;
-  }
-  std::string out(3 * (text.size() / 4) + 1, '\0');
-  const int length = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),  // NOLINT
-                                     Bytes(text), static_cast<int>(text.size()));
-  if (length < 0) {
-    return std::nullopt;
-  }
-  // EVP_DecodeBlock counts padding as zero bytes of output.
-  auto size = static_cast<size_t>(length);
-  for (size_t i = text.size(); i > 0 && text[i - 1] == '=' && size > 0; --i) {
-    --size;
-  }
-  out.resize(size);
-  return out;
-}
-
 std::string Md5Digest(std::string_view data) {
   std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
   unsigned int length = 0;

@@ -5,6 +5,7 @@
 #include <string_view>
 
 #include "base/clock.h"
+#include "http/base64.h"
 
 namespace sellerbridge::emulators::amazon {
 
@@ -16,10 +17,9 @@ std::string Gzip(std::string_view data);
 // The data of a gzip stream; nullopt if it is not one or is cut short.
 std::optional<std::string> Gunzip(std::string_view data);
 
-// Standard Base64 with padding (RFC 4648 §4).
-std::string Base64Encode(std::string_view data);
-// nullopt for text that is not padded standard Base64.
-std::optional<std::string> Base64Decode(std::string_view text);
+// Standard Base64 with padding (RFC 4648 §4), shared with the connectors.
+using http::Base64Decode;
+using http::Base64Encode;
 
 // The 16-byte MD5 digest of `data`.
 std::string Md5Digest(std::string_view data);

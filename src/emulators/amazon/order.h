@@ -93,9 +93,11 @@ struct Order {
   std::optional<TimePoint> buyer_cancel_at;     // A buyer who will cancel if still unshipped.
   Canceller cancelled_by = Canceller::kNone;
   std::optional<TimePoint> cancel_time;
-  int dropped_confirmations = 0;           // confirmShipment calls answered 204 but not applied.
-  std::vector<AmazonLabel> amazon_labels;  // Labels bought on Amazon, oldest first.
-  std::optional<TimePoint> refunded_at;    // The shipped units were refunded in full.
+  int dropped_confirmations = 0;             // confirmShipment calls answered 204 but not applied.
+  std::vector<AmazonLabel> amazon_labels;    // Labels bought on Amazon, oldest first.
+  std::optional<TimePoint> refunded_at;      // The shipped units were refunded in full.
+  int address_revision = 0;                  // Bumped when the buyer changes the address.
+  bool address_without_postal_code = false;  // As Amazon sends some addresses.
 
   int QuantityOrdered() const;
   int QuantityShipped() const;

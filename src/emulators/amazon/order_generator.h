@@ -32,6 +32,7 @@ struct NewOrder {
   int pending_seconds = 0;                      // Time in Pending before Unshipped.
   std::optional<TimePoint> latest_ship_date;    // Overrides the computed ship window.
   std::optional<Duration> buyer_cancels_after;  // The buyer cancels then, if still unshipped.
+  bool address_without_postal_code = false;     // The delivery address lacks its postal code.
 };
 
 // Draws the seller's order flow: Poisson arrivals whose rate follows a day

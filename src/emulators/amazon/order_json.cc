@@ -29,7 +29,8 @@ SyntheticBuyer BuyerOf(const Order& order) {
   static constexpr std::array<std::string_view, 8> kLast = {"Taylor", "Morgan", "Evans", "Patel",
                                                             "Smith",  "Khan",   "Jones", "Walker"};
   static constexpr std::array<std::string_view, 4> kCities = {"London", "Leeds", "Bristol", "York"};
-  const std::size_t h = std::hash<std::string>{}(order.order_id);
+  const std::size_t h =
+      std::hash<std::string>{}(order.order_id + "#" + std::to_string(order.address_revision));
   SyntheticBuyer buyer;
   buyer.name = fmt::format("{} {}", kFirst[h % kFirst.size()], kLast[(h / 8) % kLast.size()]);
   buyer.email = fmt::format("{}@marketplace.amazon.example", h % 1'000'000'007);
@@ -37,6 +38,9 @@ SyntheticBuyer BuyerOf(const Order& order) {
   buyer.city = std::string(kCities[(h / 64) % kCities.size()]);
   buyer.postal_code = fmt::format("AB{} {}CD", 1 + h % 20, h % 10);
   buyer.phone = fmt::format("+44 7700 {:06d}", h % 1'000'000);
+  if (order.address_without_postal_code) {
+    buyer.postal_code.clear();
+  }
   return buyer;
 }
 
@@ -154,6 +158,9 @@ nlohmann::json OrderJson(const Order& order, const IncludedData& included) {
                            {"countryCode", CountryOf(order)},
                            {"phone", buyer.phone},
                            {"addressType", "RESIDENTIAL"}}}};
+    if (buyer.postal_code.empty()) {
+      json["recipient"]["deliveryAddress"].erase("postalCode");
+    }
   }
   if (included.proceeds) {
     json["proceeds"] = {{"grandTotal", Money2026(order.TotalMinor(), currency)}};
@@ -273,6 +280,9 @@ nlohmann::json OrderJsonV0(const Order& order, bool shipping_address, bool buyer
     // Without an RDT Amazon still shows the non-personal part of the address.
     nlohmann::json address = {
         {"City", buyer.city}, {"PostalCode", buyer.postal_code}, {"CountryCode", CountryOf(order)}};
+    if (buyer.postal_code.empty()) {
+      address.erase("PostalCode");
+    }
     if (shipping_address) {
       address["Name"] = buyer.name;
       address["AddressLine1"] = buyer.address_line1;

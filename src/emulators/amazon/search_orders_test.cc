@@ -164,6 +164,33 @@ TEST_F(SearchOrdersTest, IncludedDataControlsTheDatasets) {
   EXPECT_EQ(full["orderItems"][0]["fulfillment"]["quantityUnfulfilled"], 2);
 }
 
+TEST_F(SearchOrdersTest, BuyerAddressChangesMoveLastUpdateAndMissingPostalCodesAreLeftOut) {
+  NewOrder request;
+  request.lines.push_back({.sku = "SB-MUG-001", .quantity = 1});
+  request.address_without_postal_code = true;
+  const std::string id = emulator_->AddOrder(request).value();
+  const std::string path = "/orders/2026-01-01/orders/" + id + "?includedData=RECIPIENT";
+  const json before = JsonOf(Call("GET", path))["order"];
+  EXPECT_FALSE(before["recipient"]["deliveryAddress"].contains("postalCode"));
+
+  clock_.Advance(std::chrono::minutes(5));
+  ASSERT_TRUE(emulator_->ChangeAddress(id).ok());
+  const json after = JsonOf(Call("GET", path))["order"];
+  EXPECT_TRUE(after["recipient"]["deliveryAddress"].contains("postalCode"));
+  EXPECT_NE(after["recipient"]["deliveryAddress"]["addressLine1"].dump() +
+                after["recipient"]["deliveryAddress"]["name"].dump() +
+                after["recipient"]["deliveryAddress"]["city"].dump(),
+            before["recipient"]["deliveryAddress"]["addressLine1"].dump() +
+                before["recipient"]["deliveryAddress"]["name"].dump() +
+                before["recipient"]["deliveryAddress"]["city"].dump());
+  EXPECT_GT(after["lastUpdatedTime"].get<std::string>(),
+            before["lastUpdatedTime"].get<std::string>());
+
+  ASSERT_TRUE(emulator_->CancelOrder(id, Canceller::kBuyer).ok());
+  EXPECT_EQ(emulator_->ChangeAddress(id).code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(emulator_->ChangeAddress("203-0000000-0000000").code(), StatusCode::kNotFound);
+}
+
 TEST_F(SearchOrdersTest, GetOrderReturnsOneOrderOr404) {
   const std::string id = PlaceOrder({{"SB-MUG-001", 1}});
   const auto found = Call("GET", "/orders/2026-01-01/orders/" + id + "?includedData=FULFILLMENT");

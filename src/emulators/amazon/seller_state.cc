@@ -196,6 +196,7 @@ Result<std::string> SellerState::AddOrderLocked(const NewOrder& request, TimePoi
   order.last_update =
       order.status == OrderStatus::kPending ? order.purchase_date : order.pending_until;
   order.is_prime = request.is_prime;
+  order.address_without_postal_code = request.address_without_postal_code;
   const ServiceLevel fallback{.name = "Std Dom_1", .category = "Standard"};
   const ServiceLevel& default_level = generator_options_.service_levels.empty()
                                           ? fallback
@@ -568,6 +569,24 @@ Status SellerState::CancelOrder(std::string_view order_id, Canceller by) {
                                                OrderStatusName(order.status)));
   }
   CancelLocked(order, by, now);
+  return Status::Ok();
+}
+
+Status SellerState::ChangeAddress(std::string_view order_id) {
+  const TimePoint now = clock_->Now();
+  std::lock_guard lock(mu_);
+  SyncLocked(now);
+  Order* order = FindOrderLocked(order_id);
+  if (order == nullptr) {
+    return NotFoundError(fmt::format("order {} not found", order_id));
+  }
+  if (order->status != OrderStatus::kPending && order->status != OrderStatus::kUnshipped) {
+    return FailedPreconditionError(fmt::format("order {} is {} and its address cannot change",
+                                               order_id, OrderStatusName(order->status)));
+  }
+  ++order->address_revision;
+  order->address_without_postal_code = false;
+  order->last_update = now;
   return Status::Ok();
 }
 

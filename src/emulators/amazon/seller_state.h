@@ -119,6 +119,10 @@ class SellerState {
   // already cancelled).
   Status CancelOrder(std::string_view order_id, Canceller by);
 
+  // The buyer gives the unshipped order a new (complete) delivery address
+  // now. NotFound / FailedPrecondition (shipped or cancelled).
+  Status ChangeAddress(std::string_view order_id);
+
   // Records a label bought on Amazon now: its items ship in a new package
   // with the label's carrier and tracking number, confirmed now. NotFound for
   // an unknown order; FailedPrecondition for a cancelled or pending order;

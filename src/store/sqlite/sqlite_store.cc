@@ -341,14 +341,14 @@ constexpr std::string_view kOrderColumns =
     "amazon_order_id, marketplace_id, status, purchase_date, last_update_date, "
     "earliest_ship_date, latest_ship_date, ship_service_level, automated_carrier, "
     "automated_ship_method, is_prime, is_business, shipping_address, sync_state, "
-    "clarus_goods_out_id, sync_updated_at, updated_at";
+    "clarus_goods_out_id, sync_updated_at, updated_at, latest_delivery_date";
 
 constexpr std::string_view kUpsertOrder = R"sql(
 INSERT INTO orders (amazon_order_id, marketplace_id, status, purchase_date, last_update_date,
   earliest_ship_date, latest_ship_date, ship_service_level, automated_carrier,
   automated_ship_method, is_prime, is_business, shipping_address, sync_state,
-  clarus_goods_out_id, sync_updated_at, updated_at)
-VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, 'New', '', ?14, ?14)
+  clarus_goods_out_id, sync_updated_at, updated_at, latest_delivery_date)
+VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, 'New', '', ?14, ?14, ?15)
 ON CONFLICT (amazon_order_id) DO UPDATE SET
   marketplace_id = excluded.marketplace_id, status = excluded.status,
   purchase_date = excluded.purchase_date, last_update_date = excluded.last_update_date,
@@ -357,7 +357,7 @@ ON CONFLICT (amazon_order_id) DO UPDATE SET
   automated_carrier = excluded.automated_carrier,
   automated_ship_method = excluded.automated_ship_method, is_prime = excluded.is_prime,
   is_business = excluded.is_business, shipping_address = excluded.shipping_address,
-  updated_at = excluded.updated_at
+  updated_at = excluded.updated_at, latest_delivery_date = excluded.latest_delivery_date
 )sql";
 
 constexpr std::string_view kDeleteOrderLines = "DELETE FROM order_lines WHERE amazon_order_id = ?1";
@@ -378,14 +378,14 @@ constexpr std::string_view kSelectOrder =
     "SELECT amazon_order_id, marketplace_id, status, purchase_date, last_update_date, "
     "earliest_ship_date, latest_ship_date, ship_service_level, automated_carrier, "
     "automated_ship_method, is_prime, is_business, shipping_address, sync_state, "
-    "clarus_goods_out_id, sync_updated_at, updated_at "
+    "clarus_goods_out_id, sync_updated_at, updated_at, latest_delivery_date "
     "FROM orders WHERE amazon_order_id = ?1";
 
 constexpr std::string_view kListOrders =
     "SELECT amazon_order_id, marketplace_id, status, purchase_date, last_update_date, "
     "earliest_ship_date, latest_ship_date, ship_service_level, automated_carrier, "
     "automated_ship_method, is_prime, is_business, shipping_address, sync_state, "
-    "clarus_goods_out_id, sync_updated_at, updated_at "
+    "clarus_goods_out_id, sync_updated_at, updated_at, latest_delivery_date "
     "FROM orders WHERE (?1 IS NULL OR sync_state = ?1) AND (?2 IS NULL OR status = ?2) "
     "AND (?3 IS NULL OR updated_at >= ?3) ORDER BY updated_at, amazon_order_id LIMIT ?4";
 
@@ -399,8 +399,51 @@ constexpr std::string_view kUpdateSyncState =
 
 constexpr std::string_view kPurgeBuyerData =
     "UPDATE orders SET shipping_address = NULL, updated_at = ?1 "
-    "WHERE shipping_address IS NOT NULL AND sync_state IN ('Dispatched', 'Closed') "
+    "WHERE shipping_address IS NOT NULL AND sync_state IN ('Dispatched', 'Closed', 'Cancelled') "
     "AND sync_updated_at < ?2";
+
+constexpr std::string_view kPurgeLabelContents =
+    "UPDATE order_labels SET contents = NULL, updated_at = ?1 "
+    "WHERE contents IS NOT NULL AND amazon_order_id IN (SELECT amazon_order_id FROM orders "
+    "WHERE sync_state IN ('Dispatched', 'Closed', 'Cancelled') AND sync_updated_at < ?2)";
+
+constexpr std::string_view kPurgeQuarantinedDocuments =
+    "UPDATE quarantined_orders SET document = NULL WHERE document IS NOT NULL AND last_seen < ?1";
+
+constexpr std::string_view kCountOrdersBySyncState =
+    "SELECT sync_state, COUNT(*) FROM orders GROUP BY sync_state";
+
+constexpr std::string_view kPutOrderLabel = R"sql(
+INSERT INTO order_labels (amazon_order_id, state, shipment_id, tracking_id, carrier_name,
+  service_id, service_name, label_format, file_type, contents, clarus_shipment_id, updated_at)
+SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12
+WHERE EXISTS (SELECT 1 FROM orders WHERE amazon_order_id = ?1)
+ON CONFLICT (amazon_order_id) DO UPDATE SET
+  state = excluded.state, shipment_id = excluded.shipment_id, tracking_id = excluded.tracking_id,
+  carrier_name = excluded.carrier_name, service_id = excluded.service_id,
+  service_name = excluded.service_name, label_format = excluded.label_format,
+  file_type = excluded.file_type, contents = excluded.contents,
+  clarus_shipment_id = excluded.clarus_shipment_id, updated_at = excluded.updated_at
+)sql";
+
+constexpr std::string_view kDeleteOrderLabel =
+    "DELETE FROM order_labels WHERE amazon_order_id = ?1";
+
+constexpr std::string_view kSelectOrderLabel =
+    "SELECT amazon_order_id, state, shipment_id, tracking_id, carrier_name, service_id, "
+    "service_name, label_format, file_type, contents, clarus_shipment_id, updated_at "
+    "FROM order_labels WHERE amazon_order_id = ?1";
+
+constexpr std::string_view kQuarantineOrder = R"sql(
+INSERT INTO quarantined_orders (subject_id, problem, document, first_seen, last_seen)
+VALUES (?1, ?2, ?3, ?4, ?4)
+ON CONFLICT (subject_id) DO UPDATE SET
+  problem = excluded.problem, document = excluded.document, last_seen = excluded.last_seen
+)sql";
+
+constexpr std::string_view kListQuarantinedOrders =
+    "SELECT subject_id, problem, document, first_seen, last_seen FROM quarantined_orders "
+    "ORDER BY first_seen, subject_id LIMIT ?1";
 
 constexpr std::string_view kSelectWatermark =
     "SELECT name, value, updated_at FROM watermarks WHERE name = ?1";
@@ -521,6 +564,10 @@ constexpr std::string_view kSelectException =
     "SELECT id, kind, subject_id, reason, suggested_fix, first_seen, last_seen, attempts, "
     "resolved_at, resolved_by, resolution_note FROM exceptions WHERE id = ?1";
 
+constexpr std::string_view kFindException =
+    "SELECT id, kind, subject_id, reason, suggested_fix, first_seen, last_seen, attempts, "
+    "resolved_at, resolved_by, resolution_note FROM exceptions WHERE kind = ?1 AND subject_id = ?2";
+
 constexpr std::string_view kListExceptions =
     "SELECT id, kind, subject_id, reason, suggested_fix, first_seen, last_seen, attempts, "
     "resolved_at, resolved_by, resolution_note FROM exceptions "
@@ -575,6 +622,7 @@ Result<StoredOrder> ReadOrder(Statement& row, Connection& connection) {
   sync.clarus_goods_out_id = row.Text(14);
   sync.updated_at = row.Time(15);
   const TimePoint updated_at = row.Time(16);
+  data.latest_delivery_date = row.OptionalTime(17);
   RETURN_IF_ERROR(row.ColumnStatus());
 
   const auto data_loss = [&](const Status& cause) {
@@ -687,6 +735,44 @@ Result<domain::ShipMethodMapping> ReadMapping(Statement& row) {
         fmt::format("sqlite: read ship-method mapping: {}", mapping.status().message()));
   }
   return std::move(*mapping);
+}
+
+Result<OrderLabel> ReadOrderLabel(Statement& row) {
+  OrderLabel out;
+  out.amazon_order_id = row.Text(0);
+  const std::string state = row.Text(1);
+  out.shipment_id = row.Text(2);
+  out.tracking_id = row.Text(3);
+  out.carrier_name = row.Text(4);
+  out.service_id = row.Text(5);
+  out.service_name = row.Text(6);
+  out.label_format = row.Text(7);
+  out.file_type = row.Text(8);
+  if (!row.IsNull(9)) {
+    out.contents = row.Text(9);
+  }
+  out.clarus_shipment_id = row.Text(10);
+  out.updated_at = row.Time(11);
+  RETURN_IF_ERROR(row.ColumnStatus());
+  auto parsed = ParseLabelState(state);
+  if (!parsed.ok()) {
+    return DataLossError(fmt::format("sqlite: read order label: {}", parsed.status().message()));
+  }
+  out.state = *parsed;
+  return out;
+}
+
+Result<QuarantinedOrder> ReadQuarantinedOrder(Statement& row) {
+  QuarantinedOrder out;
+  out.subject_id = row.Text(0);
+  out.problem = row.Text(1);
+  if (!row.IsNull(2)) {
+    out.document = row.Text(2);
+  }
+  out.first_seen = row.Time(3);
+  out.last_seen = row.Time(4);
+  RETURN_IF_ERROR(row.ColumnStatus());
+  return out;
 }
 
 Result<HeldException> ReadException(Statement& row) {
@@ -832,6 +918,7 @@ class SqliteTransaction final : public Transaction {
         stmt->BindNull();
       }
       stmt->BindTime(now);
+      stmt->BindOptionalTime(order->latest_delivery_date);
       RETURN_IF_ERROR(stmt->Run());
     }
     {
@@ -930,11 +1017,107 @@ class SqliteTransaction final : public Transaction {
 
   Result<std::int64_t> PurgeBuyerData(TimePoint before) override {
     RETURN_IF_ERROR(CheckActive("purge buyer data"));
+    const TimePoint now = clock_->Now();
+    // Labels first: the orders' sync state does not change here, but keep
+    // the statements independent of each other's effects.
+    {
+      ASSIGN_OR_RETURN(auto stmt,
+                       connection_->Prepare(kPurgeLabelContents, "purge label contents"));
+      stmt->BindTime(now);
+      stmt->BindTime(before);
+      RETURN_IF_ERROR(stmt->Run());
+    }
+    {
+      ASSIGN_OR_RETURN(auto stmt, connection_->Prepare(kPurgeQuarantinedDocuments,
+                                                       "purge quarantined documents"));
+      stmt->BindTime(before);
+      RETURN_IF_ERROR(stmt->Run());
+    }
     ASSIGN_OR_RETURN(auto stmt, connection_->Prepare(kPurgeBuyerData, "purge buyer data"));
-    stmt->BindTime(clock_->Now());
+    stmt->BindTime(now);
     stmt->BindTime(before);
     RETURN_IF_ERROR(stmt->Run());
     return stmt->Changes();
+  }
+
+  Result<std::map<SyncState, std::int64_t>> CountOrdersBySyncState() override {
+    RETURN_IF_ERROR(CheckActive("count orders"));
+    ASSIGN_OR_RETURN(auto stmt, connection_->Prepare(kCountOrdersBySyncState, "count orders"));
+    std::map<SyncState, std::int64_t> counts;
+    while (true) {
+      ASSIGN_OR_RETURN(const bool more, stmt->Step());
+      if (!more) {
+        return counts;
+      }
+      auto state = ParseSyncState(stmt->Text(0));
+      if (!state.ok()) {
+        return DataLossError(fmt::format("sqlite: count orders: {}", state.status().message()));
+      }
+      counts[*state] = stmt->Int(1);
+    }
+  }
+
+  // Labels bought on Amazon.
+
+  Status PutOrderLabel(const OrderLabel& label) override {
+    RETURN_IF_ERROR(CheckActive("put order label"));
+    ASSIGN_OR_RETURN(auto stmt, connection_->Prepare(kPutOrderLabel, "put order label"));
+    stmt->BindText(label.amazon_order_id);
+    stmt->BindText(LabelStateName(label.state));
+    stmt->BindText(label.shipment_id);
+    stmt->BindText(label.tracking_id);
+    stmt->BindText(label.carrier_name);
+    stmt->BindText(label.service_id);
+    stmt->BindText(label.service_name);
+    stmt->BindText(label.label_format);
+    stmt->BindText(label.file_type);
+    stmt->BindOptionalText(label.contents);
+    stmt->BindText(label.clarus_shipment_id);
+    stmt->BindTime(clock_->Now());
+    RETURN_IF_ERROR(stmt->Run());
+    if (stmt->Changes() == 0) {
+      return NotFoundError(
+          fmt::format("put order label: order '{}' is not in the store", label.amazon_order_id));
+    }
+    return Status::Ok();
+  }
+
+  Status DeleteOrderLabel(std::string_view amazon_order_id) override {
+    RETURN_IF_ERROR(CheckActive("delete order label"));
+    ASSIGN_OR_RETURN(auto stmt, connection_->Prepare(kDeleteOrderLabel, "delete order label"));
+    stmt->BindText(amazon_order_id);
+    return stmt->Run();
+  }
+
+  Result<std::optional<OrderLabel>> FindOrderLabel(std::string_view amazon_order_id) override {
+    RETURN_IF_ERROR(CheckActive("find order label"));
+    ASSIGN_OR_RETURN(auto stmt, connection_->Prepare(kSelectOrderLabel, "find order label"));
+    stmt->BindText(amazon_order_id);
+    return ReadOptional<OrderLabel>(*stmt, ReadOrderLabel);
+  }
+
+  // Quarantined orders.
+
+  Status QuarantineOrder(const QuarantinedOrder& order) override {
+    RETURN_IF_ERROR(CheckActive("quarantine order"));
+    if (order.subject_id.empty()) {
+      return InvalidArgumentError("quarantine order: the subject id must not be empty");
+    }
+    ASSIGN_OR_RETURN(auto stmt, connection_->Prepare(kQuarantineOrder, "quarantine order"));
+    stmt->BindText(order.subject_id);
+    stmt->BindText(order.problem);
+    stmt->BindOptionalText(order.document);
+    stmt->BindTime(clock_->Now());
+    return stmt->Run();
+  }
+
+  Result<std::vector<QuarantinedOrder>> ListQuarantinedOrders(int limit) override {
+    RETURN_IF_ERROR(CheckActive("list quarantined orders"));
+    RETURN_IF_ERROR(CheckLimit(limit, "list quarantined orders"));
+    ASSIGN_OR_RETURN(auto stmt,
+                     connection_->Prepare(kListQuarantinedOrders, "list quarantined orders"));
+    stmt->BindInt(limit);
+    return ReadAll<QuarantinedOrder>(*stmt, ReadQuarantinedOrder);
   }
 
   // Watermarks.
@@ -1212,6 +1395,15 @@ class SqliteTransaction final : public Transaction {
       return NotFoundError(fmt::format("exception {} does not exist", id));
     }
     return std::move(*held);
+  }
+
+  Result<std::optional<HeldException>> FindException(std::string_view kind,
+                                                     std::string_view subject_id) override {
+    RETURN_IF_ERROR(CheckActive("find exception"));
+    ASSIGN_OR_RETURN(auto stmt, connection_->Prepare(kFindException, "find exception"));
+    stmt->BindText(kind);
+    stmt->BindText(subject_id);
+    return ReadOptional<HeldException>(*stmt, ReadException);
   }
 
   Result<std::vector<HeldException>> ListExceptions(const ExceptionFilter& filter) override {

@@ -1,0 +1,307 @@
+#include "server/api_server.h"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <cstddef>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <set>
+#include <utility>
+#include <vector>
+
+#include "base/redact.h"
+#include "server/mapping_json.h"
+
+namespace sellerbridge::server {
+namespace {
+
+using nlohmann::json;
+
+constexpr std::string_view kApiPrefix = "/api/v1/";
+constexpr std::string_view kActor = "api";
+// The name a CSV body goes by in problems: "body:3: …".
+constexpr std::string_view kImportSource = "body";
+
+// Invalid UTF-8 (a CSV body may hold anything) is replaced rather than thrown on.
+std::string Dump(const json& value) {
+  return value.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+http::Response JsonResponse(int status, const json& body) {
+  return http::Response::Json(status, Dump(body));
+}
+
+http::Response Error(int status, std::string_view code, std::string_view message,
+                     const std::vector<std::string>& problems = {}) {
+  json error = {{"code", code}, {"message", Redact(message)}};
+  if (!problems.empty()) {
+    error["problems"] = problems;
+  }
+  return JsonResponse(status, {{"error", std::move(error)}});
+}
+
+http::Response Unauthorized(bool configured, bool presented) {
+  std::string challenge = R"(Bearer realm="sellerbridge")";
+  if (presented) {
+    challenge += R"(, error="invalid_token")";
+  }
+  const std::string_view message =
+      !configured ? "the API is disabled: no [server] api_token is configured"
+                  : (presented ? "the bearer token is not valid"
+                               : "an Authorization: Bearer <token> header is required");
+  return Error(401, "unauthenticated", message).WithHeader("WWW-Authenticate", challenge);
+}
+
+// The problems of an InvalidArgument from the mapping service: one a line.
+std::vector<std::string> ProblemLines(std::string_view message) {
+  std::vector<std::string> lines;
+  while (!message.empty()) {
+    const std::size_t end = message.find('\n');
+    lines.emplace_back(message.substr(0, end));
+    message = end == std::string_view::npos ? std::string_view() : message.substr(end + 1);
+  }
+  return lines;
+}
+
+// The answer to a failure of the mapping service or the store.
+http::Response FromStatus(const http::Request& request, const Status& status) {
+  switch (status.code()) {
+    case StatusCode::kInvalidArgument: {
+      const std::vector<std::string> problems = ProblemLines(status.message());
+      return Error(422, "invalid_mapping",
+                   fmt::format("{} problem{}", problems.size(), problems.size() == 1 ? "" : "s"),
+                   problems);
+    }
+    case StatusCode::kNotFound:
+      return Error(404, "not_found", status.message());
+    case StatusCode::kAborted:
+      return Error(409, "conflict", status.message());
+    case StatusCode::kUnavailable:
+    case StatusCode::kDeadlineExceeded:
+    case StatusCode::kResourceExhausted:
+      spdlog::warn("api {} {}: {}", request.method, request.path, status.ToString());
+      return Error(503, "unavailable", status.message()).WithHeader("Retry-After", "30");
+    case StatusCode::kUnauthenticated:
+    case StatusCode::kPermissionDenied:
+      // Our own API's authentication happened before: this is a remote system refusing us.
+      spdlog::warn("api {} {}: {}", request.method, request.path, status.ToString());
+      return Error(502, "upstream_refused", status.message());
+    default:
+      spdlog::error("api {} {}: {}", request.method, request.path, status.ToString());
+      return Error(500, "internal", status.message());
+  }
+}
+
+// Reads the value of a true/false query parameter; nullopt (and `problem` set) for another value.
+std::optional<bool> ParseBool(const http::Request& request, std::string_view name,
+                              std::string& problem) {
+  const std::optional<std::string> value = request.Query(name);
+  if (!value.has_value() || *value == "false") {
+    return false;
+  }
+  if (*value == "true") {
+    return true;
+  }
+  problem = fmt::format("{} must be true or false", name);
+  return std::nullopt;
+}
+
+}  // namespace
+
+bool ConstantTimeEquals(std::string_view presented, std::string_view expected) {
+  if (expected.empty()) {
+    return false;
+  }
+  // Every byte of `presented` is compared, against `expected` repeated, so that neither where the
+  // first difference lies nor the length of `expected` shows in the time taken.
+  unsigned int difference = presented.size() == expected.size() ? 0U : 1U;
+  for (std::size_t i = 0; i < presented.size(); ++i) {
+    difference |=
+        static_cast<unsigned int>(static_cast<unsigned char>(presented[i]) ^
+                                  static_cast<unsigned char>(expected[i % expected.size()]));
+  }
+  return difference == 0;
+}
+
+ApiServer::ApiServer(const config::ServerConfig& config, store::Store* store,
+                     sync::ShipMethodMappings* mappings)
+    : api_token_(config.api_token),
+      store_(store),
+      mappings_(mappings),
+      server_(http::ServerOptions{.worker_threads = 4,
+                                  .max_body_bytes = std::size_t{8} * 1024 * 1024}) {
+  server_.Route("GET", "/healthz", [this](const http::Request&) { return Healthz(); });
+  server_.Route("GET", "/api/v1/mappings",
+                Authenticated([this](const http::Request& r) { return ListMappings(r); }));
+  server_.Route("PUT", "/api/v1/mappings",
+                Authenticated([this](const http::Request& r) { return PutMapping(r); }));
+  server_.Route("DELETE", "/api/v1/mappings",
+                Authenticated([this](const http::Request& r) { return DeleteMapping(r); }));
+  server_.Route("POST", "/api/v1/mappings/import",
+                Authenticated([this](const http::Request& r) { return ImportMappings(r); }));
+  server_.SetNotFound(Authenticated([](const http::Request& request) {
+    return Error(404, "not_found", fmt::format("no route for {} {}", request.method, request.path));
+  }));
+  server_.SetResponseHook([](const http::Request& request, http::Response& response) {
+    if (request.path.starts_with(kApiPrefix)) {
+      response.WithHeader("Cache-Control", "no-store");
+    }
+  });
+}
+
+ApiServer::~ApiServer() { Stop(); }
+
+Status ApiServer::Start(const std::string& host, int port) {
+  if (api_token_.empty()) {
+    spdlog::warn("no [server] api_token is configured: every request under {} is refused",
+                 kApiPrefix);
+  }
+  return server_.Start(host, port);
+}
+
+int ApiServer::Port() const { return server_.Port(); }
+
+void ApiServer::Stop() { server_.Stop(); }
+
+bool ApiServer::Authorized(const http::Request& request) const {
+  const std::optional<std::string> header = request.Header("Authorization");
+  if (!header.has_value() || api_token_.empty()) {
+    return false;
+  }
+  constexpr std::string_view kScheme = "bearer ";
+  std::string_view value = *header;
+  if (value.size() < kScheme.size()) {
+    return false;
+  }
+  for (std::size_t i = 0; i < kScheme.size(); ++i) {
+    const char c = value[i];
+    if ((c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c) != kScheme[i]) {
+      return false;
+    }
+  }
+  value.remove_prefix(kScheme.size());
+  while (!value.empty() && value.front() == ' ') {
+    value.remove_prefix(1);
+  }
+  while (!value.empty() && value.back() == ' ') {
+    value.remove_suffix(1);
+  }
+  return ConstantTimeEquals(value, api_token_.Reveal());
+}
+
+http::Handler ApiServer::Authenticated(http::Handler handler) const {
+  return [this, handler = std::move(handler)](const http::Request& request) {
+    const bool is_api = request.path.starts_with(kApiPrefix) || request.path == "/api/v1";
+    if (is_api && !Authorized(request)) {
+      return Unauthorized(!api_token_.empty(), request.Header("Authorization").has_value());
+    }
+    return handler(request);
+  };
+}
+
+http::Response ApiServer::Healthz() const {
+  Result<std::unique_ptr<store::Transaction>> txn = store_->BeginReadOnly();
+  Status readable = txn.status();
+  if (readable.ok()) {
+    readable = (*txn)->ListAppliedMigrations().status();
+  }
+  if (!readable.ok()) {
+    spdlog::warn("healthz: the store cannot be read: {}", readable.ToString());
+    return JsonResponse(503, {{"status", "unavailable"}});
+  }
+  return JsonResponse(200, {{"status", "ok"}});
+}
+
+http::Response ApiServer::ListMappings(const http::Request& request) const {
+  const Result<std::vector<domain::ShipMethodMapping>> listed = mappings_->List();
+  if (!listed.ok()) {
+    return FromStatus(request, listed.status());
+  }
+  json out = json::array();
+  for (const domain::ShipMethodMapping& mapping : *listed) {
+    out.push_back(MappingToJson(mapping));
+  }
+  return JsonResponse(200, {{"mappings", std::move(out)}});
+}
+
+http::Response ApiServer::PutMapping(const http::Request& request) const {
+  const json body = json::parse(request.body, nullptr, /*allow_exceptions=*/false);
+  if (body.is_discarded()) {
+    return Error(400, "invalid_json", "the body is not JSON");
+  }
+  std::vector<std::string> problems;
+  const domain::ShipMethodMappingData data = MappingDataFromJson(body, problems);
+  if (problems.empty()) {
+    const Result<std::vector<std::string>> found = mappings_->Problems(data);
+    if (!found.ok()) {
+      return FromStatus(request, found.status());
+    }
+    problems = *found;
+  }
+  if (!problems.empty()) {
+    return Error(422, "invalid_mapping",
+                 fmt::format("{} problem{}", problems.size(), problems.size() == 1 ? "" : "s"),
+                 problems);
+  }
+  const Result<domain::ShipMethodMapping> mapping = domain::ShipMethodMapping::Create(data);
+  if (!mapping.ok()) {
+    return FromStatus(request, mapping.status());
+  }
+  if (const Status put = mappings_->Put(*mapping, kActor); !put.ok()) {
+    return FromStatus(request, put);
+  }
+  return JsonResponse(200, MappingToJson(*mapping));
+}
+
+http::Response ApiServer::DeleteMapping(const http::Request& request) const {
+  static const std::set<std::string, std::less<>> kKeyParameters = {
+      "marketplace_id", "ship_service_level", "automated_carrier", "automated_ship_method",
+      "is_prime"};
+  std::vector<std::string> problems;
+  for (const auto& [name, value] : request.query) {
+    if (!kKeyParameters.contains(name)) {
+      problems.push_back(fmt::format("unknown query parameter '{}'", name));
+    }
+  }
+  store::ShipMethodKey key{
+      .marketplace_id = request.Query("marketplace_id").value_or(""),
+      .ship_service_level = request.Query("ship_service_level").value_or(""),
+      .automated_carrier = request.Query("automated_carrier").value_or(""),
+      .automated_ship_method = request.Query("automated_ship_method").value_or("")};
+  if (key.marketplace_id.empty()) {
+    problems.emplace_back("marketplace_id is required");
+  }
+  if (key.ship_service_level.empty() && key.automated_carrier.empty()) {
+    problems.emplace_back("give ship_service_level or automated_carrier and automated_ship_method");
+  }
+  std::string prime_problem;
+  const std::optional<bool> is_prime = ParseBool(request, "is_prime", prime_problem);
+  if (!is_prime.has_value()) {
+    problems.push_back(prime_problem);
+  }
+  if (!problems.empty()) {
+    return Error(400, "invalid_request", "the query does not name a mapping", problems);
+  }
+  key.is_prime = *is_prime;
+  if (const Status deleted = mappings_->Delete(key, kActor); !deleted.ok()) {
+    return FromStatus(request, deleted);
+  }
+  return http::Response::Empty(204);
+}
+
+http::Response ApiServer::ImportMappings(const http::Request& request) const {
+  std::string problem;
+  const std::optional<bool> replace = ParseBool(request, "replace", problem);
+  if (!replace.has_value()) {
+    return Error(400, "invalid_request", problem);
+  }
+  const Result<sync::MappingImportReport> report =
+      mappings_->Import(request.body, kImportSource, kActor, *replace);
+  if (!report.ok()) {
+    return FromStatus(request, report.status());
+  }
+  return JsonResponse(200, ImportReportToJson(*report));
+}
+
+}  // namespace sellerbridge::server

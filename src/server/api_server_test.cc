@@ -1,0 +1,337 @@
+#include "server/api_server.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <spdlog/sinks/ringbuffer_sink.h>
+#include <spdlog/spdlog.h>
+
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+
+#include "clarus/carriers.h"
+#include "clarus/connector_test_fixture.h"
+#include "http/client.h"
+#include "store/store.h"
+#include "sync/carrier_catalog.h"
+#include "sync/ship_method_mappings.h"
+
+namespace sellerbridge::server {
+namespace {
+
+using nlohmann::json;
+using ::testing::HasSubstr;
+using ::testing::IsEmpty;
+using ::testing::Not;
+using ::testing::StartsWith;
+
+constexpr std::string_view kToken = "s3cr3t-api-token-for-tests";
+
+json Tracked24Json() {
+  return {{"marketplace_id", "A1F83G8C2ARO7P"},
+          {"ship_service_level", "Std UK Dom_1"},
+          {"automated_carrier", ""},
+          {"automated_ship_method", ""},
+          {"is_prime", false},
+          {"clarus_carrier", "ROYALMAIL"},
+          {"clarus_service", "RM24"},
+          {"amazon_carrier_code", "Royal Mail"},
+          {"amazon_carrier_name", ""},
+          {"amazon_shipping_method", "Tracked 24"}};
+}
+
+constexpr std::string_view kCsvHeader =
+    "marketplace_id,ship_service_level,automated_carrier,automated_ship_method,is_prime,"
+    "clarus_carrier,clarus_service,amazon_carrier_code,amazon_carrier_name,amazon_shipping_"
+    "method\n";
+
+class ApiServerTest : public clarus::ClarusConnectorTest {
+ protected:
+  void SetUp() override {
+    clarus::ClarusConnectorTest::SetUp();
+    auto opened = store::OpenStore("sqlite::memory:", &clock_);
+    ASSERT_TRUE(opened.ok()) << opened.status();
+    store_ = std::move(opened).value();
+    carriers_ = std::make_unique<clarus::Carriers>(client_.get());
+    catalog_ = std::make_unique<sync::CarrierCatalog>(carriers_.get(), &clock_);
+    mappings_ = std::make_unique<sync::ShipMethodMappings>(store_.get(), catalog_.get(), &clock_);
+    config::ServerConfig config;
+    config.api_token = config::Secret(std::string(kToken));
+    api_ = std::make_unique<ApiServer>(config, store_.get(), mappings_.get());
+    ASSERT_TRUE(api_->Start("127.0.0.1", 0).ok());
+  }
+
+  // Sends a request to the API, with `token` as the bearer token when set.
+  http::ClientResponse Call(const std::string& method, const std::string& path,
+                            const std::string& body = "",
+                            std::optional<std::string> token = std::string(kToken),
+                            ApiServer* server = nullptr, http::HttpClient* client = nullptr) {
+    http::ClientRequest request;
+    request.method = method;
+    request.url =
+        fmt::format("http://127.0.0.1:{}{}", (server ? server : api_.get())->Port(), path);
+    request.body = body;
+    if (token.has_value()) {
+      request.headers.emplace("Authorization", "Bearer " + *token);
+    }
+    auto response = (client ? client : &api_http_)->Send(request);
+    EXPECT_TRUE(response.ok()) << response.status();
+    return response.ok() ? std::move(response).value() : http::ClientResponse{};
+  }
+
+  static json Body(const http::ClientResponse& response) {
+    return json::parse(response.body, nullptr, false);
+  }
+
+  // The audit log, oldest first.
+  std::vector<store::AuditEntry> Audit() {
+    auto txn = store_->BeginReadOnly();
+    EXPECT_TRUE(txn.ok());
+    auto entries = (*txn)->ListAudit({.limit = 1000});
+    EXPECT_TRUE(entries.ok()) << entries.status();
+    return {entries->rbegin(), entries->rend()};
+  }
+
+  std::vector<domain::ShipMethodMapping> Stored() {
+    auto listed = mappings_->List();
+    EXPECT_TRUE(listed.ok()) << listed.status();
+    return listed.ok() ? *listed : std::vector<domain::ShipMethodMapping>{};
+  }
+
+  std::unique_ptr<store::Store> store_;
+  std::unique_ptr<clarus::Carriers> carriers_;
+  std::unique_ptr<sync::CarrierCatalog> catalog_;
+  std::unique_ptr<sync::ShipMethodMappings> mappings_;
+  std::unique_ptr<ApiServer> api_;
+  // Declared after the server, so that its kept-alive connections close before the server stops.
+  http::CurlHttpClient api_http_;
+};
+
+// --- Authentication ----------------------------------------------
+
+TEST_F(ApiServerTest, HealthzIsOpenToAll) {
+  const auto response = Call("GET", "/healthz", "", std::nullopt);
+  EXPECT_EQ(response.status, 200);
+  EXPECT_EQ(Body(response), json({{"status", "ok"}}));
+}
+
+TEST_F(ApiServerTest, RefusesTheApiWithoutABearerToken) {
+  const auto response = Call("GET", "/api/v1/mappings", "", std::nullopt);
+  EXPECT_EQ(response.status, 401);
+  EXPECT_THAT(response.Header("WWW-Authenticate").value_or(""), StartsWith("Bearer"));
+  EXPECT_EQ(Body(response)["error"]["code"], "unauthenticated");
+}
+
+TEST_F(ApiServerTest, RefusesAWrongOrPartialToken) {
+  for (const std::string& token :
+       {std::string("wrong"), std::string(kToken.substr(0, kToken.size() - 1)),
+        std::string(kToken) + "x", std::string(), std::string("S3CR3T-API-TOKEN-FOR-TESTS")}) {
+    const auto response = Call("GET", "/api/v1/mappings", "", token);
+    EXPECT_EQ(response.status, 401) << token;
+    EXPECT_THAT(response.Header("WWW-Authenticate").value_or(""), HasSubstr("invalid_token"));
+  }
+  http::ClientRequest basic{
+      .method = "GET", .url = fmt::format("http://127.0.0.1:{}/api/v1/mappings", api_->Port())};
+  basic.headers.emplace("Authorization", "Basic " + std::string(kToken));
+  EXPECT_EQ(api_http_.Send(basic)->status, 401);
+}
+
+TEST_F(ApiServerTest, AcceptsTheTokenWhateverTheCaseOfTheScheme) {
+  http::ClientRequest request{
+      .method = "GET", .url = fmt::format("http://127.0.0.1:{}/api/v1/mappings", api_->Port())};
+  request.headers.emplace("Authorization", "bearer " + std::string(kToken));
+  EXPECT_EQ(api_http_.Send(request)->status, 200);
+}
+
+TEST_F(ApiServerTest, UnknownApiPathsNeedTheTokenToo) {
+  EXPECT_EQ(Call("GET", "/api/v1/secrets", "", std::nullopt).status, 401);
+  const auto found = Call("GET", "/api/v1/secrets");
+  EXPECT_EQ(found.status, 404);
+  EXPECT_EQ(Body(found)["error"]["code"], "not_found");
+  EXPECT_EQ(Call("GET", "/elsewhere", "", std::nullopt).status, 404);
+}
+
+TEST_F(ApiServerTest, WithoutAConfiguredTokenTheApiIsClosed) {
+  ApiServer closed(config::ServerConfig{}, store_.get(), mappings_.get());
+  ASSERT_TRUE(closed.Start("127.0.0.1", 0).ok());
+  http::CurlHttpClient http;  // Closes its connections before `closed` stops.
+  const auto no_token = Call("GET", "/api/v1/mappings", "", std::nullopt, &closed, &http);
+  EXPECT_EQ(no_token.status, 401);
+  EXPECT_THAT(Body(no_token)["error"]["message"].get<std::string>(), HasSubstr("disabled"));
+  EXPECT_EQ(Call("GET", "/api/v1/mappings", "", "", &closed, &http).status, 401);
+  EXPECT_EQ(Call("GET", "/api/v1/mappings", "", std::string(kToken), &closed, &http).status, 401);
+  EXPECT_EQ(Call("PUT", "/api/v1/mappings", Tracked24Json().dump(), "", &closed, &http).status,
+            401);
+  EXPECT_EQ(Call("GET", "/healthz", "", std::nullopt, &closed, &http).status, 200);
+  EXPECT_THAT(Stored(), IsEmpty());
+}
+
+TEST(ConstantTimeEqualsTest, ComparesWholeValues) {
+  EXPECT_TRUE(ConstantTimeEquals("abc", "abc"));
+  EXPECT_FALSE(ConstantTimeEquals("abd", "abc"));
+  EXPECT_FALSE(ConstantTimeEquals("ab", "abc"));
+  EXPECT_FALSE(ConstantTimeEquals("abcabc", "abc"));
+  EXPECT_FALSE(ConstantTimeEquals("", ""));
+  EXPECT_FALSE(ConstantTimeEquals("x", ""));
+}
+
+// --- Mappings ----------------------------------------------------
+
+TEST_F(ApiServerTest, PutStoresAMappingListsItAndAuditsAsApi) {
+  const auto put = Call("PUT", "/api/v1/mappings", Tracked24Json().dump());
+  ASSERT_EQ(put.status, 200) << put.body;
+  EXPECT_EQ(Body(put), Tracked24Json());
+
+  const auto listed = Call("GET", "/api/v1/mappings");
+  ASSERT_EQ(listed.status, 200);
+  EXPECT_EQ(Body(listed), json({{"mappings", json::array({Tracked24Json()})}}));
+  EXPECT_EQ(listed.Header("Cache-Control").value_or(""), "no-store");
+
+  const auto audit = Audit();
+  ASSERT_EQ(audit.size(), 1U);
+  EXPECT_EQ(audit[0].actor, "api");
+  EXPECT_EQ(audit[0].action, "mapping.add");
+  EXPECT_EQ(audit[0].subject, "A1F83G8C2ARO7P / Std UK Dom_1 / standard");
+}
+
+TEST_F(ApiServerTest, PutOfAChangeIsAuditedWithOldAndNewValues) {
+  ASSERT_EQ(Call("PUT", "/api/v1/mappings", Tracked24Json().dump()).status, 200);
+  json changed = Tracked24Json();
+  changed["clarus_service"] = "RM48";
+  ASSERT_EQ(Call("PUT", "/api/v1/mappings", changed.dump()).status, 200);
+  const auto audit = Audit();
+  ASSERT_EQ(audit.size(), 2U);
+  EXPECT_EQ(audit[1].action, "mapping.change");
+  EXPECT_EQ(audit[1].details, "clarus_service 'RM24' → 'RM48'");
+}
+
+TEST_F(ApiServerTest, PutListsEveryProblemWith422) {
+  json bad = Tracked24Json();
+  bad["amazon_carrier_code"] = "ROYALMAIL";
+  bad["clarus_service"] = "RM99";
+  const auto put = Call("PUT", "/api/v1/mappings", bad.dump());
+  ASSERT_EQ(put.status, 422) << put.body;
+  const json error = Body(put)["error"];
+  EXPECT_EQ(error["code"], "invalid_mapping");
+  ASSERT_EQ(error["problems"].size(), 2U);
+  EXPECT_THAT(error["problems"][0].get<std::string>(), HasSubstr("did you mean 'Royal Mail'"));
+  EXPECT_EQ(error["problems"][1],
+            "Clarus carrier 'ROYALMAIL' has no service 'RM99' (it has: RM1CLS, RM24, RM48)");
+  EXPECT_THAT(Stored(), IsEmpty());
+  EXPECT_THAT(Audit(), IsEmpty());
+}
+
+TEST_F(ApiServerTest, PutRejectsBodiesThatAreNotAMapping) {
+  EXPECT_EQ(Call("PUT", "/api/v1/mappings", "{not json").status, 400);
+  json odd = Tracked24Json();
+  odd["is_prime"] = "yes";
+  odd["clarus_servce"] = "RM24";
+  const auto put = Call("PUT", "/api/v1/mappings", odd.dump());
+  ASSERT_EQ(put.status, 422);
+  const json problems = Body(put)["error"]["problems"];
+  ASSERT_EQ(problems.size(), 2U);
+  EXPECT_THAT(problems[0].get<std::string>(), HasSubstr("unknown member 'clarus_servce'"));
+  EXPECT_EQ(problems[1], "is_prime must be true or false");
+  EXPECT_EQ(Call("PUT", "/api/v1/mappings", "[1, 2]").status, 422);
+}
+
+TEST_F(ApiServerTest, PutAnswers503WhenClarusCannotBeRead) {
+  emulator_->Stop();
+  const auto put = Call("PUT", "/api/v1/mappings", Tracked24Json().dump());
+  EXPECT_EQ(put.status, 503);
+  EXPECT_EQ(Body(put)["error"]["code"], "unavailable");
+  EXPECT_THAT(Stored(), IsEmpty());
+}
+
+TEST_F(ApiServerTest, DeleteRemovesTheMappingNamedByTheQuery) {
+  ASSERT_EQ(Call("PUT", "/api/v1/mappings", Tracked24Json().dump()).status, 200);
+  const std::string path =
+      "/api/v1/mappings?marketplace_id=A1F83G8C2ARO7P&ship_service_level=Std%20UK%20Dom_1"
+      "&is_prime=false";
+  const auto deleted = Call("DELETE", path);
+  EXPECT_EQ(deleted.status, 204);
+  EXPECT_THAT(Stored(), IsEmpty());
+  const auto audit = Audit();
+  ASSERT_EQ(audit.size(), 2U);
+  EXPECT_EQ(audit[1].actor, "api");
+  EXPECT_EQ(audit[1].action, "mapping.delete");
+
+  const auto again = Call("DELETE", path);
+  EXPECT_EQ(again.status, 404);
+  EXPECT_EQ(Body(again)["error"]["code"], "not_found");
+}
+
+TEST_F(ApiServerTest, DeleteNeedsAKeyInTheQuery) {
+  const auto missing = Call("DELETE", "/api/v1/mappings?ship_service_level=X&is_prime=maybe&x=1");
+  ASSERT_EQ(missing.status, 400);
+  EXPECT_EQ(Body(missing)["error"]["problems"].size(), 3U);
+  EXPECT_EQ(Call("DELETE", "/api/v1/mappings?ship_service_level=X", "", std::nullopt).status, 401);
+}
+
+TEST_F(ApiServerTest, ImportAddsEveryRowAndReports) {
+  const std::string csv =
+      std::string(kCsvHeader) +
+      "A1F83G8C2ARO7P,Std UK Dom_1,,,false,ROYALMAIL,RM24,Royal Mail,,Tracked 24\n"
+      "A1F83G8C2ARO7P,Std UK Dom_1,,,true,DPD,DPD12,DPD,,By 12\n";
+  const auto imported = Call("POST", "/api/v1/mappings/import", csv);
+  ASSERT_EQ(imported.status, 200) << imported.body;
+  EXPECT_EQ(Body(imported), json({{"added", 2}, {"changed", 0}, {"unchanged", 0}, {"removed", 0}}));
+  EXPECT_EQ(Stored().size(), 2U);
+  const auto audit = Audit();
+  ASSERT_EQ(audit.size(), 2U);
+  EXPECT_EQ(audit[0].actor, "api");
+  EXPECT_THAT(audit[0].details, StartsWith("body:2: "));
+}
+
+TEST_F(ApiServerTest, ImportWithReplaceRemovesRowsNotInTheFile) {
+  ASSERT_EQ(Call("PUT", "/api/v1/mappings", Tracked24Json().dump()).status, 200);
+  const std::string csv =
+      std::string(kCsvHeader) + "A1F83G8C2ARO7P,Std UK Dom_1,,,true,DPD,DPD12,DPD,,By 12\n";
+  const auto imported = Call("POST", "/api/v1/mappings/import?replace=true", csv);
+  ASSERT_EQ(imported.status, 200) << imported.body;
+  EXPECT_EQ(Body(imported), json({{"added", 1}, {"changed", 0}, {"unchanged", 0}, {"removed", 1}}));
+  ASSERT_EQ(Stored().size(), 1U);
+  EXPECT_TRUE((*Stored().at(0)).is_prime);
+  EXPECT_EQ(Call("POST", "/api/v1/mappings/import?replace=maybe", csv).status, 400);
+}
+
+TEST_F(ApiServerTest, ImportListsEveryProblemWith422AndWritesNothing) {
+  const std::string csv = std::string(kCsvHeader) +
+                          "A1F83G8C2ARO7P,Std UK Dom_1,,,false,ROYALMAIL,RM24,Royal Mail,,T24\n"
+                          "A1F83G8C2ARO7P,Exp UK,,,maybe,ROYALMAIL,RM24,Royal Mail,,T24\n"
+                          "A1F83G8C2ARO7P,Std UK Dom_1,,,true,DPDX,DPD12,DPD,,By 12\n";
+  const auto imported = Call("POST", "/api/v1/mappings/import", csv);
+  ASSERT_EQ(imported.status, 422) << imported.body;
+  const json error = Body(imported)["error"];
+  EXPECT_EQ(error["message"], "2 problems");
+  ASSERT_EQ(error["problems"].size(), 2U);
+  EXPECT_THAT(error["problems"][0].get<std::string>(), StartsWith("body:3: is_prime 'maybe'"));
+  EXPECT_THAT(error["problems"][1].get<std::string>(),
+              StartsWith("body:4: Clarus has no carrier 'DPDX'"));
+  EXPECT_THAT(Stored(), IsEmpty());
+  EXPECT_THAT(Audit(), IsEmpty());
+}
+
+TEST_F(ApiServerTest, NeverLogsTheToken) {
+  auto sink = std::make_shared<spdlog::sinks::ringbuffer_sink_mt>(1000);
+  const std::shared_ptr<spdlog::logger> previous = spdlog::default_logger();
+  spdlog::set_default_logger(std::make_shared<spdlog::logger>("capture", sink));
+  Call("GET", "/api/v1/mappings", "", "wrong-token-value-123");
+  Call("PUT", "/api/v1/mappings", Tracked24Json().dump());
+  emulator_->Faults().Inject({.kind = emulators::clarus::FaultKind::kServerError, .count = 100});
+  json other = Tracked24Json();
+  other["ship_service_level"] = "Exp UK";
+  other["clarus_carrier"] = "NEWCARRIER";
+  Call("PUT", "/api/v1/mappings", other.dump());
+  spdlog::set_default_logger(previous);
+  const std::vector<std::string> lines = sink->last_formatted();
+  EXPECT_THAT(lines, Not(IsEmpty()));
+  for (const std::string& line : lines) {
+    EXPECT_THAT(line, Not(HasSubstr(kToken)));
+    EXPECT_THAT(line, Not(HasSubstr("wrong-token-value-123")));
+  }
+}
+
+}  // namespace
+}  // namespace sellerbridge::server
