@@ -29,8 +29,8 @@ Result<std::string> LocalDate(TimePoint t, std::string_view time_zone) {
 
 Result<std::string> FormatLocalTime(TimePoint t, std::string_view time_zone) {
   ASSIGN_OR_RETURN(const date::time_zone* zone, Zone(time_zone));
-  const date::zoned_time<std::chrono::minutes> zoned(
-      zone, std::chrono::floor<std::chrono::minutes>(t));
+  const date::zoned_time<std::chrono::minutes> zoned(zone,
+                                                     std::chrono::floor<std::chrono::minutes>(t));
   return date::format("%F %R %Z", zoned);
 }
 

@@ -43,8 +43,8 @@ Result<std::string> Tenant::IdOf(const std::string& root, const std::string& wha
     }
   }
   if (found.empty()) {
-    return NotFoundError(fmt::format("Clarus has no {} '{}' (it has: {})", what, code,
-                                     fmt::join(codes, ", ")));
+    return NotFoundError(
+        fmt::format("Clarus has no {} '{}' (it has: {})", what, code, fmt::join(codes, ", ")));
   }
   const std::lock_guard lock(mu_);
   ids_[{root, code}] = found;

@@ -18,6 +18,7 @@
 #include "base/clock.h"
 #include "base/status_macros.h"
 #include "base/time_format.h"
+#include "cli/emulated_config.h"
 #include "cli/shutdown_signal.h"
 #include "config/config.h"
 #include "emulators/amazon/amazon_emulator.h"
@@ -157,7 +158,7 @@ std::optional<std::filesystem::path> MakeTempDir() {
 // The morning's backlog: orders placed over the last 90 minutes, waiting for
 // the first import (newer orders become searchable two minutes after they
 // change, as on Amazon). Mostly UK, some German, a quarter Prime, a mix of
-// SKUs; deterministic.
+// SKUs, a few cancelled by the buyer; deterministic.
 void PlaceBacklog(amazon_emulator::AmazonEmulator& amazon) {
   constexpr int kOrders = 150;
   const std::vector<std::string>& marketplaces = amazon.GetScenario().marketplace_ids;
@@ -174,6 +175,9 @@ void PlaceBacklog(amazon_emulator::AmazonEmulator& amazon) {
     const amazon_emulator::ServiceLevel& level = levels.at(i % 7 == 3 ? 1U : 0U);
     order.ship_service_level = level.name;
     order.service_level_category = level.category;
+    if (i % 30 == 11) {
+      order.buyer_cancels_after = std::chrono::minutes{5};
+    }
     order.lines.push_back(
         {.sku = std::string(skus.at(i % 9 == 8 ? 2U : static_cast<size_t>(i % 2))),
          .quantity = 1 + i % 2,
@@ -314,35 +318,10 @@ int RunDemo(const DemoOptions& options) {
     spdlog::info("emulated Clarus WMS at {} (control API under /_emulator/)", (*clarus)->BaseUrl());
 
     PlaceBacklog(**amazon);
-    config::Config config;
-    config.store.url = "sqlite://" + (*dir / "sellerbridge.db").string();
-    config.amazon.endpoint = amazon_url;
-    config.amazon.lwa_endpoint = amazon_url + "/auth/o2/token";
-    const amazon_emulator::Scenario& seller = (*amazon)->GetScenario();
-    config.amazon.seller_id = seller.seller_id;
-    config.amazon.region = "EU";
-    config.amazon.marketplaces = seller.marketplace_ids;
-    config.amazon.client_id = config::Secret(seller.lwa_client_id);
-    config.amazon.client_secret = config::Secret(seller.lwa_client_secret);
-    config.amazon.refresh_token = config::Secret(seller.refresh_tokens.front());
-    const clarus_emulator::Scenario& tenant = (*clarus)->GetScenario();
-    config.clarus.api_base = (*clarus)->BaseUrl() + (*clarus)->ApiPrefix();
-    config.clarus.graphql_url = (*clarus)->BaseUrl() + "/graphql";
-    config.clarus.token_url = (*clarus)->BaseUrl() + "/oauth/token";
-    config.clarus.subdomain = tenant.subdomain;
-    config.clarus.client_id = config::Secret(tenant.credentials.front().client_id);
-    config.clarus.client_secret = config::Secret(tenant.credentials.front().client_secret);
-    config.clarus.account = tenant.accounts.front().code;
-    config.clarus.warehouses = {tenant.warehouses.front().code};
+    config::Config config =
+        ConfigForEmulators(**amazon, **clarus, "sqlite://" + (*dir / "sellerbridge.db").string());
     config.schedules.order_import = std::chrono::seconds{2};
     config.orders.lookback = std::chrono::hours{2};
-    config.orders.ship_from = {.name = "Sellerbridge Demo Warehouse",
-                               .line1 = "Unit 4, Dock Road",
-                               .city = "Leeds",
-                               .postal_code = "LS1 1AA",
-                               .country_code = "GB",
-                               .email = "warehouse@example.com",
-                               .phone = "+44 113 496 0000"};
 
     auto store = store::OpenStore(config.store.url, SystemClock::Get());
     if (!store.ok()) {

@@ -31,10 +31,10 @@ TEST(Base64Test, DecodesWhatItEncodesForEveryByte) {
 }
 
 TEST(Base64Test, RefusesTextThatIsNotPaddedStandardBase64) {
-  EXPECT_EQ(Base64Decode("Zm9"), std::nullopt);        // Length not a multiple of 4.
-  EXPECT_EQ(Base64Decode("Zm9v-_=="), std::nullopt);   // URL-safe alphabet.
-  EXPECT_EQ(Base64Decode("Z=9v"), std::nullopt);       // Padding in the middle.
-  EXPECT_EQ(Base64Decode("Zg==Zm9v"), std::nullopt);   // Padding before the end.
+  EXPECT_EQ(Base64Decode("Zm9"), std::nullopt);       // Length not a multiple of 4.
+  EXPECT_EQ(Base64Decode("Zm9v-_=="), std::nullopt);  // URL-safe alphabet.
+  EXPECT_EQ(Base64Decode("Z=9v"), std::nullopt);      // Padding in the middle.
+  EXPECT_EQ(Base64Decode("Zg==Zm9v"), std::nullopt);  // Padding before the end.
   EXPECT_EQ(Base64Decode("Zm9=Yg=="), std::nullopt);
   EXPECT_EQ(Base64Decode("Zm=v"), std::nullopt);
   EXPECT_EQ(Base64Decode("Zm9v\n"), std::nullopt);

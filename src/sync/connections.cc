@@ -16,9 +16,9 @@ std::unique_ptr<Connections> Connections::Create(const config::Config& config, C
                                  config.amazon.client_secret.Reveal(),
                                  config.amazon.refresh_token.Reveal()),
       c->http.get(), clock);
-  c->broker = std::make_unique<amazon::QuotaBroker>(
-      clock, options.amazon_rate_limits.empty() ? amazon::DocumentedRateLimits()
-                                                : options.amazon_rate_limits);
+  c->broker = std::make_unique<amazon::QuotaBroker>(clock, options.amazon_rate_limits.empty()
+                                                               ? amazon::DocumentedRateLimits()
+                                                               : options.amazon_rate_limits);
   c->amazon = std::make_unique<amazon::SpApiClient>(
       amazon::SpApiClientOptions{.endpoint = config.amazon.endpoint,
                                  .seller_id = config.amazon.seller_id,
@@ -36,10 +36,9 @@ std::unique_ptr<Connections> Connections::Create(const config::Config& config, C
   c->merchant_fulfillment = std::make_unique<amazon::MerchantFulfillmentApi>(
       c->amazon.get(), c->restricted_data_tokens.get());
 
-  http::OAuthGrant clarus_grant =
-      http::ClientCredentialsGrant("clarus", config.clarus.token_url,
-                                   config.clarus.client_id.Reveal(),
-                                   config.clarus.client_secret.Reveal());
+  http::OAuthGrant clarus_grant = http::ClientCredentialsGrant(
+      "clarus", config.clarus.token_url, config.clarus.client_id.Reveal(),
+      config.clarus.client_secret.Reveal());
   clarus_grant.headers.emplace("X-Clarus-Subdomain", config.clarus.subdomain);
   c->clarus_tokens =
       std::make_unique<http::OAuthTokenProvider>(std::move(clarus_grant), c->http.get(), clock);

@@ -49,7 +49,7 @@ struct Connections {
   // `clock`, which must outlive it. Nothing is sent until an operation is
   // called.
   static std::unique_ptr<Connections> Create(const config::Config& config, Clock* clock,
-                                                     const ConnectionOptions& options = {});
+                                             const ConnectionOptions& options = {});
 
   Connections(const Connections&) = delete;
   Connections& operator=(const Connections&) = delete;

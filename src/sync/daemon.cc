@@ -136,17 +136,17 @@ Status Daemon::ImportOrders(const JobContext& context) {
         released->cancelled, released->goods_outs_cancelled, released->goods_outs_updated);
   }
   if (!imported.ok()) {
-    return Status(imported.status().code(),
-                  fmt::format("importing orders from Amazon: {}", imported.status().message()));
+    return {imported.status().code(),
+            fmt::format("importing orders from Amazon: {}", imported.status().message())};
   }
   if (!released.ok()) {
     return released.status();
   }
-  if (released->retry_later > 0 && !context.stop.stop_requested()) {
-    return Status(
-        released->first_error.code(),
-        fmt::format("{} order{} wait for the next pass: {}", released->retry_later,
-                    released->retry_later == 1 ? "" : "s", released->first_error.message()));
+  const int waiting = released->retry_later + released->not_attempted;
+  if (waiting > 0 && !context.stop.stop_requested()) {
+    return {released->first_error.code(),
+            fmt::format("{} order{} wait for the next pass: {}", waiting, waiting == 1 ? "" : "s",
+                        released->first_error.message())};
   }
   return Status::Ok();
 }

@@ -26,10 +26,10 @@ struct OrderImportOptions {
 // What one import pass did.
 struct ImportPass {
   int pages = 0;
-  int orders_read = 0;       // Every order of every page, readable or not.
-  int orders_new = 0;        // Stored for the first time.
-  int orders_changed = 0;    // Stored again, with a newer last update.
-  int orders_unchanged = 0;  // Already stored as read (the overlap, a page read twice).
+  int orders_read = 0;           // Every order of every page, readable or not.
+  int orders_new = 0;            // Stored for the first time.
+  int orders_changed = 0;        // Stored again, with a newer last update.
+  int orders_unchanged = 0;      // Already stored as read (the overlap, a page read twice).
   int goods_outs_to_update = 0;  // Changed on Amazon after their goods-out was created.
   int quarantined = 0;
   std::optional<TimePoint> watermark;  // Where the next pass continues from.

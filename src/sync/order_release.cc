@@ -64,8 +64,8 @@ int PriorityFor(Duration left) {
 // and region after the street lines), postcode, country and phone.
 clarus::Address ClarusAddress(const domain::Address& address) {
   std::vector<std::string> lines;
-  for (const std::string* part : {&address.line1, &address.line2, &address.line3, &address.city,
-                                  &address.state_or_region}) {
+  for (const std::string* part :
+       {&address.line1, &address.line2, &address.line3, &address.city, &address.state_or_region}) {
     if (!part->empty()) {
       lines.push_back(*part);
     }
@@ -130,8 +130,8 @@ const amazon::ShippingServiceOffer& ChooseOffer(
   const auto arrives = [](const amazon::ShippingServiceOffer& offer) {
     return offer.latest_delivery.value_or(TimePoint::max());
   };
-  const auto fastest = std::min_element(
-      offers.begin(), offers.end(), [&](const auto& a, const auto& b) {
+  const auto fastest =
+      std::min_element(offers.begin(), offers.end(), [&](const auto& a, const auto& b) {
         return arrives(a) != arrives(b) ? arrives(a) < arrives(b)
                                         : a.rate.MinorUnits() < b.rate.MinorUnits();
       });
@@ -181,7 +181,7 @@ struct OrderRelease::Outcome {
   bool label_bought = false;
   std::string label_to_void;     // Amazon's shipment id of a label bought for a cancelled order.
   std::string label_to_reprint;  // Tracking number of a label whose document was lost.
-  std::string details;        // For the audit log.
+  std::string details;           // For the audit log.
 };
 
 struct OrderRelease::Validated {
@@ -205,10 +205,10 @@ Result<ReleasePass> OrderRelease::RunOnce(const std::stop_token& stop) {
   std::vector<store::StoredOrder> work;
   {
     ASSIGN_OR_RETURN(auto tx, deps_.store->BeginReadOnly());
-    for (const SyncState state :
-         {SyncState::kUpdatePending, SyncState::kNew, SyncState::kHeld}) {
-      ASSIGN_OR_RETURN(std::vector<store::StoredOrder> orders,
-                       tx->ListOrders({.sync_state = state, .limit = options_.max_orders_per_pass}));
+    for (const SyncState state : {SyncState::kUpdatePending, SyncState::kNew, SyncState::kHeld}) {
+      ASSIGN_OR_RETURN(
+          std::vector<store::StoredOrder> orders,
+          tx->ListOrders({.sync_state = state, .limit = options_.max_orders_per_pass}));
       std::move(orders.begin(), orders.end(), std::back_inserter(work));
     }
   }
@@ -224,6 +224,10 @@ Result<ReleasePass> OrderRelease::RunOnce(const std::stop_token& stop) {
   std::mutex mu;
   Status store_error;  // Guarded by mu.
   std::atomic<size_t> next{0};
+  // When a remote system is down every order fails the same slow way: after
+  // this many failures in a row, the rest wait for the next pass.
+  constexpr int kGiveUpAfter = 16;
+  std::atomic<int> failures_in_a_row{0};
   const auto worker = [&] {
     std::vector<Outcome> batch;
     const auto flush = [&] {
@@ -236,14 +240,19 @@ Result<ReleasePass> OrderRelease::RunOnce(const std::stop_token& stop) {
       }
       batch.clear();
     };
-    while (!stop.stop_requested()) {
+    while (!stop.stop_requested() && failures_in_a_row < kGiveUpAfter) {
       const size_t i = next++;
       if (i >= work.size()) {
         break;
       }
       const store::StoredOrder& stored = work[i];
       batch.push_back(stored.sync.state == SyncState::kUpdatePending ? FollowChange(stored)
-                                                                       : Release(stored, stop));
+                                                                     : Release(stored, stop));
+      if (batch.back().kind == Outcome::Kind::kRetry) {
+        ++failures_in_a_row;
+      } else {
+        failures_in_a_row = 0;
+      }
       if (static_cast<int>(batch.size()) >= options_.commit_batch) {
         flush();
       }
@@ -262,6 +271,7 @@ Result<ReleasePass> OrderRelease::RunOnce(const std::stop_token& stop) {
   if (!store_error.ok()) {
     return store_error;
   }
+  pass.not_attempted = static_cast<int>(work.size() - std::min(work.size(), next.load()));
   return pass;
 }
 
@@ -289,9 +299,9 @@ Result<OrderRelease::Validated> OrderRelease::Validate(const store::StoredOrder&
     ASSIGN_OR_RETURN(mapping, tx->FindShipMethodMapping(store::KeyOf(order)));
   }
   if (!mapping) {
-    const std::string method = order->automated_carrier.empty()
-                                   ? order->ship_service_level
-                                   : order->automated_carrier + " / " + order->automated_ship_method;
+    const std::string method = order->automated_carrier.empty() ? order->ship_service_level
+                                                                : order->automated_carrier + " / " +
+                                                                      order->automated_ship_method;
     out.problems.push_back(
         {"ship method not mapped", fmt::format("nothing maps {}", ShipMethodText(order)),
          fmt::format("Map '{}' to a Clarus carrier and service (sellerbridge mapping import, or "
@@ -341,7 +351,8 @@ Result<OrderRelease::Validated> OrderRelease::Validate(const store::StoredOrder&
                  domain::MissingAddressFields(*order->shipping_address);
              !missing.empty()) {
     out.problems.push_back(
-        {"address incomplete", fmt::format("the delivery address has no {}", fmt::join(missing, ", ")),
+        {"address incomplete",
+         fmt::format("the delivery address has no {}", fmt::join(missing, ", ")),
          "Ask the buyer through Seller Central to correct the address; sellerbridge picks up the "
          "change on its next import."});
   }
@@ -385,12 +396,28 @@ OrderRelease::Outcome OrderRelease::Release(const store::StoredOrder& stored,
   const bool has_label = label && label->state != store::LabelState::kBuying;
 
   switch (order->status) {
-    case domain::OrderStatus::kCancelled:
+    case domain::OrderStatus::kCancelled: {
+      // A goods-out may exist already (an order held after its creation, or
+      // a run cut short before the store learnt of it): cancel it too.
+      std::string goods_out_id = stored.sync.clarus_goods_out_id;
+      if (goods_out_id.empty()) {
+        auto found = deps_.goods_outs->FindByReference(order->amazon_order_id);
+        if (!found.ok()) {
+          return retry(found.status());
+        }
+        goods_out_id = *found ? (*found)->id : "";
+      }
+      if (!goods_out_id.empty()) {
+        store::StoredOrder with_goods_out = stored;
+        with_goods_out.sync.clarus_goods_out_id = goods_out_id;
+        return FollowChange(with_goods_out);
+      }
       outcome.kind = Outcome::Kind::kCancelled;
       if (has_label) {
         outcome.label_to_void = label->shipment_id;
       }
       return outcome;
+    }
     case domain::OrderStatus::kPending:
     case domain::OrderStatus::kPendingAvailability:
       outcome.kind = Outcome::Kind::kWaiting;
@@ -498,8 +525,8 @@ Status OrderRelease::AttachLabel(store::OrderLabel& label, const std::string& go
     return Status::Ok();
   };
   clarus::ShipmentRequest shipment{
-      .reference = "amazon-label-" +
-                   (label.shipment_id.empty() ? "tracking-" + label.tracking_id : label.shipment_id),
+      .reference = "amazon-label-" + (label.shipment_id.empty() ? "tracking-" + label.tracking_id
+                                                                : label.shipment_id),
       .goods_out_id = goods_out_id,
       .carrier_id = service.carrier_id,
       .carrier_service_id = service.service_id,
@@ -536,8 +563,8 @@ Status OrderRelease::AttachLabel(store::OrderLabel& label, const std::string& go
 }
 
 Result<std::optional<store::OrderLabel>> OrderRelease::EnsureLabel(const domain::Order& order,
-                                                                    const std::stop_token& stop,
-                                                                    Outcome& outcome) {
+                                                                   const std::stop_token& stop,
+                                                                   Outcome& outcome) {
   const std::string& id = order->amazon_order_id;
   std::optional<store::OrderLabel> record;
   {
@@ -569,9 +596,10 @@ Result<std::optional<store::OrderLabel>> OrderRelease::EnsureLabel(const domain:
       RETURN_IF_ERROR(tx->PutOrderLabel(found));
       RETURN_IF_ERROR(tx->Commit());
       outcome.label_to_reprint = package.tracking_number;
-      spdlog::warn("order {}: an Amazon label bought before sellerbridge stopped was found "
-                   "(tracking {}); its document must be reprinted",
-                   id, package.tracking_number);
+      spdlog::warn(
+          "order {}: an Amazon label bought before sellerbridge stopped was found "
+          "(tracking {}); its document must be reprinted",
+          id, package.tracking_number);
       return found;
     }
     ASSIGN_OR_RETURN(auto tx, deps_.store->Begin());
@@ -610,11 +638,12 @@ Result<std::optional<store::OrderLabel>> OrderRelease::EnsureLabel(const domain:
   }
   const amazon::ShippingServiceOffer& offer =
       ChooseOffer(*offers, settings.label_rule, order->latest_delivery_date);
-  if (order->latest_delivery_date && (!offer.latest_delivery ||
-                                      *offer.latest_delivery > *order->latest_delivery_date)) {
-    spdlog::warn("order {}: no Amazon shipping service delivers by the promised date; buying "
-                 "the fastest, {}",
-                 id, offer.service_name);
+  if (order->latest_delivery_date &&
+      (!offer.latest_delivery || *offer.latest_delivery > *order->latest_delivery_date)) {
+    spdlog::warn(
+        "order {}: no Amazon shipping service delivers by the promised date; buying "
+        "the fastest, {}",
+        id, offer.service_name);
   }
 
   store::OrderLabel label{.amazon_order_id = id, .state = store::LabelState::kBuying};
@@ -731,7 +760,8 @@ OrderRelease::Outcome OrderRelease::FollowChange(const store::StoredOrder& store
       return retry(cancel);
     }
     outcome.kind = Outcome::Kind::kCancelled;
-    outcome.details = fmt::format("goods-out {} cancelled in Clarus (was {})", goods_out_id, status);
+    outcome.details =
+        fmt::format("goods-out {} cancelled in Clarus (was {})", goods_out_id, status);
     return outcome;
   }
 
@@ -778,11 +808,12 @@ Status OrderRelease::Record(const std::vector<Outcome>& outcomes, ReleasePass& p
       ASSIGN_OR_RETURN(auto tx, deps_.store->Begin());
       const TimePoint now = deps_.clock->Now();
       const auto audit = [&](const Outcome& o, std::string_view action, std::string details) {
-        return tx->AppendAudit({.at = now,
-                                .actor = "system",
-                                .action = std::string(action),
-                                .subject = o.order_id,
-                                .details = std::move(details)})
+        return tx
+            ->AppendAudit({.at = now,
+                           .actor = "system",
+                           .action = std::string(action),
+                           .subject = o.order_id,
+                           .details = std::move(details)})
             .status();
       };
       const auto resolve = [&](const Outcome& o, std::string_view note) -> Status {
@@ -793,10 +824,11 @@ Status OrderRelease::Record(const std::vector<Outcome>& outcomes, ReleasePass& p
         return Status::Ok();
       };
       const auto hold = [&](const Outcome& o) {
-        return tx->HoldException({.kind = "order",
-                                  .subject_id = o.order_id,
-                                  .reason = ReasonOf(o.problems),
-                                  .suggested_fix = FixOf(o.problems)})
+        return tx
+            ->HoldException({.kind = "order",
+                             .subject_id = o.order_id,
+                             .reason = ReasonOf(o.problems),
+                             .suggested_fix = FixOf(o.problems)})
             .status();
       };
       for (const Outcome& o : outcomes) {
@@ -837,8 +869,8 @@ Status OrderRelease::Record(const std::vector<Outcome>& outcomes, ReleasePass& p
           case Outcome::Kind::kCancelled:
             RETURN_IF_ERROR(tx->SetOrderSyncState(o.order_id, SyncState::kCancelled, std::nullopt));
             RETURN_IF_ERROR(resolve(o, "the order was cancelled on Amazon"));
-            RETURN_IF_ERROR(audit(o, "order.cancelled",
-                                  o.details.empty() ? "cancelled on Amazon" : o.details));
+            RETURN_IF_ERROR(
+                audit(o, "order.cancelled", o.details.empty() ? "cancelled on Amazon" : o.details));
             if (!o.label_to_void.empty()) {
               RETURN_IF_ERROR(
                   tx->HoldException(

@@ -52,6 +52,7 @@ struct ReleasePass {
   int goods_outs_updated = 0;    // A new address applied.
   int goods_outs_cancelled = 0;  // Cancelled on Amazon, then in Clarus.
   int retry_later = 0;           // A remote system failed; the next pass tries again.
+  int not_attempted = 0;         // Left for the next pass: stopped, or a system is down.
   Status first_error;            // The first such failure.
 };
 
@@ -100,8 +101,8 @@ class OrderRelease {
   Outcome FollowChange(const store::StoredOrder& stored);
   Result<Validated> Validate(const store::StoredOrder& stored, bool has_label);
   Result<std::optional<store::OrderLabel>> EnsureLabel(const domain::Order& order,
-                                                        const std::stop_token& stop,
-                                                        Outcome& outcome);
+                                                       const std::stop_token& stop,
+                                                       Outcome& outcome);
   Status AttachLabel(store::OrderLabel& label, const std::string& goods_out_id,
                      const ClarusServiceRef& service, Outcome& outcome);
   Status Record(const std::vector<Outcome>& outcomes, ReleasePass& pass);

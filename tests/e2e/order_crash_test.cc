@@ -20,7 +20,6 @@
 namespace sellerbridge::e2e {
 namespace {
 
-namespace amazon_emulator = ::sellerbridge::emulators::amazon;
 using std::chrono::milliseconds;
 using std::chrono::minutes;
 
@@ -61,18 +60,15 @@ class OrderCrashTest : public ::testing::Test {
   void PlaceOrders(int count) {
     for (int i = 0; i < count; ++i) {
       const int n = placed_++;
-      amazon_emulator::NewOrder order;
-      order.marketplace_id = std::string(n % 4 == 3 ? kDe : kUk);
-      order.purchase_date = world_->Amazon().Now() - minutes{60} + std::chrono::seconds{n};
-      order.is_prime = n % 6 == 0;
-      order.ship_service_level = "Std UK Dom_1";
-      order.service_level_category = "Standard";
-      order.lines.push_back(
-          {.sku = std::string(kSkus.at(static_cast<size_t>(n) % kSkus.size())), .quantity = 1});
-      auto id = world_->Amazon().AddOrder(order);
+      const bool prime = n % 6 == 0;
+      auto id =
+          world_->PlaceOrder({.marketplace = n % 4 == 3 ? kDe : kUk,
+                              .sku = std::string(kSkus.at(static_cast<size_t>(n) % kSkus.size())),
+                              .prime = prime,
+                              .age = minutes{60} - std::chrono::seconds{n}});
       ASSERT_TRUE(id.ok()) << id.status();
       ids_.push_back(*id);
-      if (order.is_prime) {
+      if (prime) {
         prime_.push_back(*id);
       }
     }

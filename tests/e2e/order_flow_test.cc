@@ -35,22 +35,6 @@ class OrderFlowTest : public ::testing::Test {
     std::filesystem::remove_all(dir_);
   }
 
-  // Places an order bought `age` ago (searchable at once when older than
-  // two minutes).
-  std::string Place(std::string_view marketplace, std::string_view sku, bool prime,
-                    bool next_day, Duration age, int quantity = 1) {
-    amazon_emulator::NewOrder order;
-    order.marketplace_id = std::string(marketplace);
-    order.purchase_date = world_->Amazon().Now() - age;
-    order.is_prime = prime;
-    order.ship_service_level = next_day ? "NextDay UK Dom_1" : "Std UK Dom_1";
-    order.service_level_category = next_day ? "NextDay" : "Standard";
-    order.lines.push_back({.sku = std::string(sku), .quantity = quantity});
-    auto id = world_->Amazon().AddOrder(order);
-    EXPECT_TRUE(id.ok()) << id.status();
-    return id.ok() ? *id : std::string();
-  }
-
   // One pass of the order job, which must not fail.
   sync::ReleasePass Pass() {
     auto imported = world_->Import();
@@ -93,11 +77,16 @@ TEST_F(OrderFlowTest, FiveHundredOrdersReachClarusExactlyOnceAndHeldOnesWaitWith
     const bool next_day = i % 4 == 1;
     const bool is_prime = i % 10 == 0;
     const bool lost_sku = i % 47 == 5;
-    const std::string id =
-        Place(german ? kDe : kUk,
-              lost_sku ? kSkuUnknownInClarus : kSkus.at(static_cast<size_t>(i) % kSkus.size()),
-              is_prime, next_day, minutes{200} - minutes{i % 180}, 1 + i % 2);
-    ASSERT_FALSE(id.empty());
+    const auto placed = world_->PlaceOrder(
+        {.marketplace = german ? kDe : kUk,
+         .sku = std::string(lost_sku ? kSkuUnknownInClarus
+                                     : kSkus.at(static_cast<size_t>(i) % kSkus.size())),
+         .quantity = 1 + i % 2,
+         .prime = is_prime,
+         .next_day = next_day,
+         .age = minutes{200} - minutes{i % 180}});
+    ASSERT_TRUE(placed.ok()) << placed.status();
+    const std::string& id = *placed;
     ids.push_back(id);
     if (i % 31 == 7 && !lost_sku) {
       ASSERT_TRUE(world_->Amazon().CancelOrder(id, amazon_emulator::Canceller::kBuyer).ok());
@@ -127,7 +116,9 @@ TEST_F(OrderFlowTest, FiveHundredOrdersReachClarusExactlyOnceAndHeldOnesWaitWith
   EXPECT_EQ(first.held, static_cast<int>(unmapped.size() + unknown_sku.size()));
   for (const std::string& id : unmapped) {
     EXPECT_EQ(StateOf(id), SyncState::kHeld) << id;
-    EXPECT_EQ(HoldReason(id).rfind("ship method not mapped: nothing maps 'NEXT_DAY' (DE, not Prime)", 0), 0U)
+    EXPECT_EQ(
+        HoldReason(id).rfind("ship method not mapped: nothing maps 'NEXT_DAY' (DE, not Prime)", 0),
+        0U)
         << HoldReason(id);
   }
   for (const std::string& id : unknown_sku) {

@@ -7,6 +7,7 @@
 
 #include "amazon/rate_limit_table.h"
 #include "base/status_macros.h"
+#include "cli/emulated_config.h"
 
 namespace sellerbridge::e2e {
 namespace {
@@ -16,7 +17,7 @@ namespace clarus_emulator = ::sellerbridge::emulators::clarus;
 
 constexpr double kLifted = 10000;
 
-std::string AmazonScenario() {
+std::string AmazonScenario(const std::vector<std::string>& extra_skus) {
   std::string toml = fmt::format("marketplace_ids = [\"{}\", \"{}\"]\n", kUk, kDe);
   int n = 0;
   for (const std::string_view sku : kSkus) {
@@ -25,9 +26,21 @@ std::string AmazonScenario() {
         "price = \"9.99\"\n",
         sku, ++n);
   }
-  toml += fmt::format("[[catalogue]]\nsku = \"{}\"\nasin = \"B0E2E00009\"\nquantity = 1000000\n"
-                      "price = \"19.99\"\n",
-                      kSkuUnknownInClarus);
+  toml += fmt::format(
+      "[[catalogue]]\nsku = \"{}\"\nasin = \"B0E2E00009\"\nquantity = 1000000\n"
+      "price = \"19.99\"\n",
+      kSkuUnknownInClarus);
+  for (const std::string& sku : extra_skus) {
+    // Escaped for a TOML basic string: the SKU may hold control characters.
+    std::string escaped;
+    for (const char c : sku) {
+      escaped += static_cast<unsigned char>(c) < 0x20
+                     ? fmt::format("\\u{:04x}", static_cast<int>(c))
+                     : std::string(1, c);
+    }
+    toml += fmt::format("[[catalogue]]\nsku = \"{}\"\nasin = \"B0E2E{:05d}\"\nquantity = 1000\n",
+                        escaped, ++n + 100);
+  }
   return toml;
 }
 
@@ -69,6 +82,14 @@ constexpr std::array<std::string_view, 2> kLevels = {"STANDARD", "NEXT_DAY"};
 }  // namespace
 
 World::~World() {
+  // Close the client's kept-alive connections first, so that the emulators
+  // stop at once instead of waiting for them to time out.
+  release_.reset();
+  importer_.reset();
+  mappings_.reset();
+  carriers_.reset();
+  tenant_.reset();
+  connections_.reset();
   if (amazon_) {
     amazon_->Stop();
   }
@@ -80,27 +101,26 @@ World::~World() {
 Result<std::unique_ptr<World>> World::Create(const WorldOptions& options) {
   std::unique_ptr<World> world(new World());
   world->options_ = options;
-  ASSIGN_OR_RETURN(world->amazon_,
-                   amazon_emulator::AmazonEmulator::Create(
-                       {.seed = options.seed, .scenario_toml = AmazonScenario()},
-                       &world->clock_));
+  ASSIGN_OR_RETURN(world->amazon_, amazon_emulator::AmazonEmulator::Create(
+                                       {.seed = options.seed,
+                                        .scenario_toml = AmazonScenario(options.extra_amazon_skus)},
+                                       &world->clock_));
   ASSIGN_OR_RETURN(clarus_emulator::Scenario tenant,
                    clarus_emulator::ParseScenario(ClarusScenario(), "the e2e tenant"));
-  ASSIGN_OR_RETURN(world->clarus_, clarus_emulator::ClarusEmulator::Create(
-                                       {.seed = options.seed, .scenario = std::move(tenant)},
-                                       SystemClock::Get()));
+  ASSIGN_OR_RETURN(world->clarus_,
+                   clarus_emulator::ClarusEmulator::Create(
+                       {.seed = options.seed, .scenario = std::move(tenant)}, SystemClock::Get()));
   RETURN_IF_ERROR(world->amazon_->Start("127.0.0.1", 0));
   RETURN_IF_ERROR(world->clarus_->Start("127.0.0.1", 0));
 
-  sync::ConnectionOptions connection_options{
-      .amazon_initial_backoff = std::chrono::milliseconds{5},
-      .amazon_max_backoff = std::chrono::milliseconds{50},
-      .clarus_initial_backoff = std::chrono::milliseconds{5},
-      .clarus_max_backoff = std::chrono::milliseconds{50}};
+  sync::ConnectionOptions connection_options{.amazon_initial_backoff = std::chrono::milliseconds{5},
+                                             .amazon_max_backoff = std::chrono::milliseconds{50},
+                                             .clarus_initial_backoff = std::chrono::milliseconds{5},
+                                             .clarus_max_backoff = std::chrono::milliseconds{50}};
   if (options.lift_rate_limits) {
     for (const amazon_emulator::RateLimit& limit : world->amazon_->RateLimits()) {
-      RETURN_IF_ERROR(world->amazon_->SetRateLimit(limit.operation, kLifted,
-                                                   static_cast<int>(kLifted)));
+      RETURN_IF_ERROR(
+          world->amazon_->SetRateLimit(limit.operation, kLifted, static_cast<int>(kLifted)));
     }
     connection_options.amazon_rate_limits = amazon::DocumentedRateLimits();
     for (amazon::OperationLimit& limit : connection_options.amazon_rate_limits) {
@@ -109,43 +129,17 @@ Result<std::unique_ptr<World>> World::Create(const WorldOptions& options) {
     }
   }
 
+  world->config_ = cli::ConfigForEmulators(
+      *world->amazon_, *world->clarus_, "sqlite://" + (options.dir / "sellerbridge.db").string());
   config::Config& config = world->config_;
-  const amazon_emulator::Scenario& seller = world->amazon_->GetScenario();
-  const std::string amazon_url = fmt::format("http://127.0.0.1:{}", world->amazon_->Port());
-  config.store.url = "sqlite://" + (options.dir / "sellerbridge.db").string();
-  config.amazon.endpoint = amazon_url;
-  config.amazon.lwa_endpoint = amazon_url + "/auth/o2/token";
-  config.amazon.seller_id = seller.seller_id;
-  config.amazon.region = "EU";
-  config.amazon.marketplaces = seller.marketplace_ids;
-  config.amazon.client_id = config::Secret(seller.lwa_client_id);
-  config.amazon.client_secret = config::Secret(seller.lwa_client_secret);
-  config.amazon.refresh_token = config::Secret(seller.refresh_tokens.front());
-  const clarus_emulator::Scenario& clarus = world->clarus_->GetScenario();
-  config.clarus.api_base = world->clarus_->BaseUrl() + world->clarus_->ApiPrefix();
-  config.clarus.graphql_url = world->clarus_->BaseUrl() + "/graphql";
-  config.clarus.token_url = world->clarus_->BaseUrl() + "/oauth/token";
-  config.clarus.subdomain = clarus.subdomain;
-  config.clarus.client_id = config::Secret(clarus.credentials.front().client_id);
-  config.clarus.client_secret = config::Secret(clarus.credentials.front().client_secret);
-  config.clarus.account = clarus.accounts.front().code;
-  config.clarus.warehouses = {clarus.warehouses.front().code};
   config.orders.lookback = std::chrono::hours{6};
   config.orders.clarus_workers = options.clarus_workers;
-  config.orders.ship_from = {.name = "E2E Warehouse",
-                             .line1 = "1 Dock Road",
-                             .city = "Leeds",
-                             .postal_code = "LS1 1AA",
-                             .country_code = "GB",
-                             .email = "dock@example.com",
-                             .phone = "+44 113 496 0000"};
 
   ASSIGN_OR_RETURN(world->store_, store::OpenStore(config.store.url, &world->clock_));
-  world->connections_ =
-      sync::Connections::Create(config, &world->clock_, connection_options);
+  world->connections_ = sync::Connections::Create(config, &world->clock_, connection_options);
   world->tenant_ = std::make_unique<clarus::Tenant>(world->connections_->clarus.get());
-  world->carriers_ = std::make_unique<sync::CarrierCatalog>(world->connections_->carriers.get(),
-                                                            &world->clock_);
+  world->carriers_ =
+      std::make_unique<sync::CarrierCatalog>(world->connections_->carriers.get(), &world->clock_);
   world->mappings_ = std::make_unique<sync::ShipMethodMappings>(
       world->store_.get(), world->carriers_.get(), &world->clock_);
   world->importer_ = std::make_unique<sync::OrderImporter>(
@@ -157,16 +151,16 @@ Result<std::unique_ptr<World>> World::Create(const WorldOptions& options) {
       sync::OrderReleaseOptions{.clarus_account = config.clarus.account,
                                 .clarus_warehouse = config.clarus.warehouses.front(),
                                 .orders = config.orders},
-      sync::OrderReleaseDeps{.store = world->store_.get(),
-                             .goods_outs = world->connections_->goods_outs.get(),
-                             .products = world->connections_->products.get(),
-                             .shipments = world->connections_->shipments.get(),
-                             .tenant = world->tenant_.get(),
-                             .carriers = world->carriers_.get(),
-                             .merchant_fulfillment =
-                                 world->connections_->merchant_fulfillment.get(),
-                             .orders = world->connections_->orders.get(),
-                             .clock = &world->clock_});
+      sync::OrderReleaseDeps{
+          .store = world->store_.get(),
+          .goods_outs = world->connections_->goods_outs.get(),
+          .products = world->connections_->products.get(),
+          .shipments = world->connections_->shipments.get(),
+          .tenant = world->tenant_.get(),
+          .carriers = world->carriers_.get(),
+          .merchant_fulfillment = world->connections_->merchant_fulfillment.get(),
+          .orders = world->connections_->orders.get(),
+          .clock = &world->clock_});
   return world;
 }
 
@@ -213,8 +207,8 @@ Status World::MapShipMethods(const std::vector<std::string>& unmapped) {
   for (const std::string_view marketplace : {kUk, kDe}) {
     for (const std::string_view level : kLevels) {
       for (const bool prime : {false, true}) {
-        const std::string key = fmt::format("{}/{}/{}", marketplace, level,
-                                            prime ? "prime" : "standard");
+        const std::string key =
+            fmt::format("{}/{}/{}", marketplace, level, prime ? "prime" : "standard");
         if (std::find(unmapped.begin(), unmapped.end(), key) == unmapped.end()) {
           RETURN_IF_ERROR(Map(marketplace, level, prime));
         }
@@ -222,6 +216,18 @@ Status World::MapShipMethods(const std::vector<std::string>& unmapped) {
     }
   }
   return Status::Ok();
+}
+
+Result<std::string> World::PlaceOrder(const OrderSpec& spec) {
+  amazon_emulator::NewOrder order;
+  order.marketplace_id = std::string(spec.marketplace);
+  order.purchase_date = amazon_->Now() - spec.age;
+  order.is_prime = spec.prime;
+  order.ship_service_level = spec.next_day ? "NextDay UK Dom_1" : "Std UK Dom_1";
+  order.service_level_category = spec.next_day ? "NextDay" : "Standard";
+  order.address_without_postal_code = spec.without_postal_code;
+  order.lines.push_back({.sku = spec.sku, .quantity = spec.quantity});
+  return amazon_->AddOrder(order);
 }
 
 Result<sync::ImportPass> World::Import() { return importer_->RunOnce({}); }
@@ -242,7 +248,8 @@ std::map<std::string, int> World::LabelShipmentsByOrder() {
   std::map<std::string, int> counts;
   clarus_->GetWarehouse().Read([&](const clarus_emulator::WarehouseState& state) {
     for (const auto& [id, shipment] : state.shipments) {
-      if (!shipment.created_by_api || shipment.status == clarus_emulator::ShipmentStatus::kCancelled) {
+      if (!shipment.created_by_api ||
+          shipment.status == clarus_emulator::ShipmentStatus::kCancelled) {
         continue;
       }
       if (const auto it = state.goods_outs.find(shipment.goods_out_id);

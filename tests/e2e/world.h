@@ -28,12 +28,23 @@ namespace sellerbridge::e2e {
 
 // The Amazon catalogue of the world's seller. Clarus holds every SKU but
 // kSkuUnknownInClarus.
-inline constexpr std::array<std::string_view, 3> kSkus = {"E2E-MUG-1", "E2E-TEE-2",
-                                                          "E2E-CAP-3"};
+inline constexpr std::array<std::string_view, 3> kSkus = {"E2E-MUG-1", "E2E-TEE-2", "E2E-CAP-3"};
 inline constexpr std::string_view kSkuUnknownInClarus = "E2E-LOST-9";
 
 inline constexpr std::string_view kUk = "A1F83G8C2ARO7P";
 inline constexpr std::string_view kDe = "A1PA6795UKMFR9";
+
+// An order for World::PlaceOrder.
+struct OrderSpec {
+  std::string_view marketplace = kUk;
+  std::string sku = std::string(kSkus[0]);
+  int quantity = 1;
+  bool prime = false;
+  bool next_day = false;  // NEXT_DAY rather than STANDARD.
+  // Bought this long ago; older than two minutes, it can be searched at once.
+  Duration age = std::chrono::minutes{30};
+  bool without_postal_code = false;
+};
 
 struct WorldOptions {
   std::filesystem::path dir;  // The store goes here.
@@ -41,6 +52,8 @@ struct WorldOptions {
   // Raise every Amazon limit (emulator and broker) to 10,000/s.
   bool lift_rate_limits = false;
   int clarus_workers = 8;
+  // More SKUs in the Amazon catalogue only (e.g. one sellerbridge cannot read).
+  std::vector<std::string> extra_amazon_skus;
 };
 
 class World {
@@ -58,6 +71,7 @@ class World {
   emulators::clarus::ClarusEmulator& Clarus() { return *clarus_; }
   store::Store& Store() { return *store_; }
   sync::ShipMethodMappings& Mappings() { return *mappings_; }
+  sync::Connections& GetConnections() { return *connections_; }
 
   // The mappings: every (marketplace, service level, Prime) for UK and DE,
   // except `unmapped` rows given as "MARKETPLACE/LEVEL/prime|standard".
@@ -69,6 +83,9 @@ class World {
   // real time. Orders changed now become searchable two minutes later.
   void Advance(Duration by) { clock_.Advance(by); }
   Clock* GetClock() { return &clock_; }
+
+  // Places `spec` on the emulated Amazon; returns its order id.
+  Result<std::string> PlaceOrder(const OrderSpec& spec);
 
   // One pass of the order job: import, then release.
   Result<sync::ImportPass> Import();

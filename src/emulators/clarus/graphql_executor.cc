@@ -724,6 +724,30 @@ class Run {
     return true;
   }
 
+  // A cheap first look, before a node is turned into JSON: a record whose
+  // reference differs from the filter's `reference: {eq: "…"}` cannot match.
+  // Lookups by reference (every create checks one first) then cost a string
+  // comparison per record rather than a serialisation.
+  static bool MayMatch(const Node& node, const json& filter) {
+    const auto reference = filter.find("reference");
+    if (reference == filter.end() || !reference->is_object()) {
+      return true;
+    }
+    const auto eq = reference->find("eq");
+    if (eq == reference->end() || !eq->is_string()) {
+      return true;
+    }
+    return std::visit(
+        [&](const auto& record) {
+          if constexpr (requires { record->reference; }) {
+            return record->reference == eq->template get_ref<const std::string&>();
+          } else {
+            return true;
+          }
+        },
+        node);
+  }
+
   static bool Matches(const json& scalars, const json& filter) {
     for (const auto& [name, ops] : filter.items()) {
       const std::string field(FilterField(name));
@@ -812,7 +836,8 @@ class Run {
     }
     std::vector<Node> matching;
     for (const Node& node : Candidates(type_name)) {
-      if (filter.is_null() || filter.empty() || Matches(Scalars(node), filter)) {
+      if (filter.is_null() || filter.empty() ||
+          (MayMatch(node, filter) && Matches(Scalars(node), filter))) {
         matching.push_back(node);
       }
     }
