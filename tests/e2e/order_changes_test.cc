@@ -271,8 +271,8 @@ TEST_F(OrderChangesTest, PrimeOrderGetsItsAmazonLabelAsAClarusShipment) {
 void MarkPurchaseStarted(World& world, const std::string& id) {
   auto tx = world.Store().Begin();
   ASSERT_TRUE(tx.ok());
-  ASSERT_TRUE((*tx)->PutOrderLabel({.amazon_order_id = id, .state = store::LabelState::kBuying})
-                  .ok());
+  ASSERT_TRUE(
+      (*tx)->PutOrderLabel({.amazon_order_id = id, .state = store::LabelState::kBuying}).ok());
   ASSERT_TRUE((*tx)->Commit().ok());
 }
 
