@@ -211,6 +211,15 @@ TYPED_TEST_P(StoreConformanceTest, ReadOnlyTransactionReadsButRefusesWrites) {
   tx.reset();
   // The connection it used is writable again for the next transaction.
   this->InTransaction([](Transaction& next) { Must(next.SetWatermark("w", "3")); });
+  // The mode follows each transaction, however often it changes.
+  for (int round = 0; round < 3; ++round) {
+    auto reader = Must(this->store_->BeginReadOnly());
+    EXPECT_EQ(Must(reader->FindWatermark("w"))->value, round == 0 ? "3" : "x");
+    EXPECT_EQ(reader->SetWatermark("w", "r").code(), StatusCode::kFailedPrecondition);
+    Must(reader->Commit());
+    reader.reset();
+    this->InTransaction([](Transaction& next) { Must(next.SetWatermark("w", "x")); });
+  }
 }
 
 TYPED_TEST_P(StoreConformanceTest, TransactionsFromManyThreadsAllCommit) {

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <charconv>
 #include <nlohmann/json.hpp>
 #include <variant>
 
@@ -315,6 +316,74 @@ std::optional<int> Compare(const Key& a, const Key& b) {
 constexpr std::array<std::string_view, 12> kOperators = {
     "eq", "in", "ilike", "like", "between", "gt", "gteq", "lt", "lteq", "from", "to", "filled"};
 
+// A cheap first look, before a node is turned into JSON: a record whose id,
+// goods_out_id or reference differs from the filter's `{eq: …}` on it
+// cannot match. Lookups by reference (every create checks one first), by
+// id and by goods-out then cost a comparison per record rather than a
+// serialisation, and a lookup by id costs one map search.
+struct QuickFilter {
+  std::optional<std::int64_t> id;
+  std::optional<std::int64_t> goods_out_id;
+  const std::string* reference = nullptr;
+
+  explicit QuickFilter(const json& filter) {
+    if (!filter.is_object()) {
+      return;
+    }
+    id = IdOperand(filter, "id");
+    goods_out_id = IdOperand(filter, "goods_out_id");
+    if (const json* eq = EqOperand(filter, "reference"); eq != nullptr && eq->is_string()) {
+      reference = &eq->get_ref<const std::string&>();
+    }
+  }
+
+  static const json* EqOperand(const json& filter, const char* field) {
+    const auto ops = filter.find(field);
+    if (ops == filter.end() || !ops->is_object()) {
+      return nullptr;
+    }
+    const auto eq = ops->find("eq");
+    return eq == ops->end() ? nullptr : &*eq;
+  }
+
+  // Ids are strings of digits, compared as numbers (MakeKey); any other
+  // operand is left to the full comparison.
+  static std::optional<std::int64_t> IdOperand(const json& filter, const char* field) {
+    const json* eq = EqOperand(filter, field);
+    if (eq == nullptr || !eq->is_string()) {
+      return std::nullopt;
+    }
+    const std::string& text = eq->get_ref<const std::string&>();
+    std::int64_t wanted = 0;
+    const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), wanted);
+    if (error != std::errc() || end != text.data() + text.size() || text.empty() ||
+        text.front() == '-' || text.size() >= 16) {
+      return std::nullopt;
+    }
+    return wanted;
+  }
+
+  template <typename Record>
+  bool MayMatch(const Record& record) const {
+    if constexpr (requires { record.id; }) {
+      if (id && *id != record.id) {
+        return false;
+      }
+    }
+    if constexpr (requires { record.goods_out_id; }) {
+      if (goods_out_id && *goods_out_id != record.goods_out_id) {
+        return false;
+      }
+    }
+    if constexpr (requires { record.reference; }) {
+      if (reference != nullptr && record.reference != *reference) {
+        return false;
+      }
+    }
+    return true;
+  }
+};
+
 // One request's execution: errors, variables and the state being read.
 class Run {
  public:
@@ -464,19 +533,33 @@ class Run {
     return nullptr;
   }
 
-  std::vector<Node> Candidates(const std::string& type) {
+  // The records of `type` that may match `quick`, in id order.
+  std::vector<Node> Candidates(const std::string& type, const QuickFilter& quick) {
     std::vector<Node> nodes;
-    const auto all = [&nodes](const auto& map) {
-      for (const auto& [id, record] : map) {
+    const auto add = [&nodes, &quick](const auto& record) {
+      if (quick.MayMatch(record)) {
         nodes.emplace_back(&record);
+      }
+    };
+    const auto all = [&add, &quick](const auto& map) {
+      if (quick.id) {
+        if (auto it = map.find(*quick.id); it != map.end()) {
+          add(it->second);
+        }
+        return;
+      }
+      for (const auto& [id, record] : map) {
+        add(record);
       }
     };
     if (type == "GoodsOut") {
       all(state_.goods_outs);
     } else if (type == "GoodsOutLine") {
       for (const auto& [id, order] : state_.goods_outs) {
-        for (const GoodsOutLine& line : order.lines) {
-          nodes.emplace_back(&line);
+        if (!quick.goods_out_id || *quick.goods_out_id == id) {
+          for (const GoodsOutLine& line : order.lines) {
+            add(line);
+          }
         }
       }
     } else if (type == "Shipment") {
@@ -484,7 +567,7 @@ class Run {
     } else if (type == "Package") {
       for (const auto& [id, shipment] : state_.shipments) {
         for (const Package& package : shipment.packages) {
-          nodes.emplace_back(&package);
+          add(package);
         }
       }
     } else if (type == "StockBalance") {
@@ -492,7 +575,7 @@ class Run {
     } else if (type == "Stock") {
       stock_rows_ = StockRows(state_);
       for (const StockRow& row : stock_rows_) {
-        nodes.emplace_back(&row);
+        add(row);
       }
     } else if (type == "Carrier") {
       all(state_.carriers);
@@ -505,8 +588,12 @@ class Run {
     } else if (type == "Warehouse") {
       all(state_.warehouses);
     }
-    std::stable_sort(nodes.begin(), nodes.end(),
-                     [](const Node& a, const Node& b) { return IdOf(a) < IdOf(b); });
+    // Maps iterate by id already; only rows gathered from several records
+    // (lines, packages, stock rows) may need sorting.
+    const auto by_id = [](const Node& a, const Node& b) { return IdOf(a) < IdOf(b); };
+    if (!std::is_sorted(nodes.begin(), nodes.end(), by_id)) {
+      std::stable_sort(nodes.begin(), nodes.end(), by_id);
+    }
     return nodes;
   }
 
@@ -724,30 +811,6 @@ class Run {
     return true;
   }
 
-  // A cheap first look, before a node is turned into JSON: a record whose
-  // reference differs from the filter's `reference: {eq: "…"}` cannot match.
-  // Lookups by reference (every create checks one first) then cost a string
-  // comparison per record rather than a serialisation.
-  static bool MayMatch(const Node& node, const json& filter) {
-    const auto reference = filter.find("reference");
-    if (reference == filter.end() || !reference->is_object()) {
-      return true;
-    }
-    const auto eq = reference->find("eq");
-    if (eq == reference->end() || !eq->is_string()) {
-      return true;
-    }
-    return std::visit(
-        [&](const auto& record) {
-          if constexpr (requires { record->reference; }) {
-            return record->reference == eq->template get_ref<const std::string&>();
-          } else {
-            return true;
-          }
-        },
-        node);
-  }
-
   static bool Matches(const json& scalars, const json& filter) {
     for (const auto& [name, ops] : filter.items()) {
       const std::string field(FilterField(name));
@@ -835,9 +898,8 @@ class Run {
       return nullptr;
     }
     std::vector<Node> matching;
-    for (const Node& node : Candidates(type_name)) {
-      if (filter.is_null() || filter.empty() ||
-          (MayMatch(node, filter) && Matches(Scalars(node), filter))) {
+    for (const Node& node : Candidates(type_name, QuickFilter(filter))) {
+      if (filter.is_null() || filter.empty() || Matches(Scalars(node), filter)) {
         matching.push_back(node);
       }
     }

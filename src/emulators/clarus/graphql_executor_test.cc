@@ -131,6 +131,39 @@ TEST_F(GraphqlExecutorTest, FiltersWithEveryDocumentedOperator) {
   EXPECT_EQ(Filtered("{dispatch_date: {filled: false}, account: {eq: 1}, warehouse: {eq: \"1\"}}"),
             (V{"4", "SO-1", "SO-3", "SO-5"}));
   EXPECT_EQ(Filtered("{created_at: {lt: \"2026-11-27T08:00:30Z\"}}"), (V{"1", "SO-1"}));
+  // Equalities on id and reference (narrowed before any record is serialised)
+  // keep the documented semantics: ids compare as numbers, every condition holds.
+  EXPECT_EQ(Filtered("{reference: {eq: \"SO-3\"}}"), (V{"1", "SO-3"}));
+  EXPECT_EQ(Filtered("{id: {eq: \"4\"}}"), (V{"1", "SO-4"}));
+  EXPECT_EQ(Filtered("{id: {eq: \"004\"}}"), (V{"1", "SO-4"}));
+  EXPECT_EQ(Filtered("{id: {eq: 4}}"), (V{"1", "SO-4"}));
+  EXPECT_EQ(Filtered("{id: {eq: \"4\"}, reference: {eq: \"SO-5\"}}"), (V{"0"}));
+  EXPECT_EQ(Filtered("{id: {eq: \"99\"}}"), (V{"0"}));
+  EXPECT_EQ(Filtered("{reference: {eq: \"SO-6\"}, status: {eq: PENDING}}"), (V{"0"}));
+}
+
+TEST_F(GraphqlExecutorTest, FindsShipmentsByIdAndByGoodsOut) {
+  const std::string goods_out = std::to_string(ids_[3]);  // SO-4, completed.
+  const json by_order = Query(
+      "query($g: ID) { shipments { all(filter: {goods_out_id: {eq: $g}}) { totalCount edges { "
+      "node { id goods_out_id } } } } }",
+      {{"g", goods_out}});
+  ASSERT_FALSE(by_order.contains("errors")) << by_order.dump();
+  const json& edges = by_order["data"]["shipments"]["all"]["edges"];
+  ASSERT_EQ(edges.size(), 1U);
+  EXPECT_EQ(edges[0]["node"]["goods_out_id"], goods_out);
+  const std::string id = edges[0]["node"]["id"];
+  const json by_id = Query(
+      "query($i: ID) { shipments { all(filter: {id: {eq: $i}}) { edges { node { goods_out_id } } "
+      "} } }",
+      {{"i", id}});
+  ASSERT_EQ(by_id["data"]["shipments"]["all"]["edges"].size(), 1U);
+  EXPECT_EQ(by_id["data"]["shipments"]["all"]["edges"][0]["node"]["goods_out_id"], goods_out);
+  const json none = Query(
+      "query($i: ID, $g: ID) { shipments { all(filter: {id: {eq: $i}, goods_out_id: {eq: $g}}) "
+      "{ totalCount } } }",
+      {{"i", id}, {"g", std::to_string(ids_[1])}});
+  EXPECT_EQ(none["data"]["shipments"]["all"]["totalCount"], 0);
 }
 
 TEST_F(GraphqlExecutorTest, ResolvesNestedLinesShipmentsPackagesAndStock) {

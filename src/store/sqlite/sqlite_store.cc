@@ -3,11 +3,13 @@
 #include <fmt/format.h>
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <mutex>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string_view>
 #include <unordered_map>
 #include <utility>
@@ -238,6 +240,21 @@ class Connection {
     return std::make_unique<Statement>(db_, it->second, purpose);
   }
 
+  // Sets query_only only when it changes: setting a pragma expires every
+  // prepared statement of the connection, which would then be compiled
+  // again on its next use.
+  Status SetQueryOnly(bool query_only) {
+    if (query_only_ == query_only) {
+      return Status::Ok();
+    }
+    query_only_.reset();
+    RETURN_IF_ERROR(Exec(query_only ? "PRAGMA query_only = 1" : "PRAGMA query_only = 0",
+                         "set the connection's read-only mode"));
+    query_only_ = query_only;
+    return Status::Ok();
+  }
+
+  std::optional<bool> QueryOnly() const { return query_only_; }
   bool InTransaction() const { return sqlite3_get_autocommit(db_) == 0; }
   std::int64_t LastInsertId() const { return sqlite3_last_insert_rowid(db_); }
 
@@ -245,6 +262,7 @@ class Connection {
   explicit Connection(sqlite3* db) : db_(db) {}
 
   sqlite3* db_;
+  std::optional<bool> query_only_;  // Unknown until set.
   std::unordered_map<std::string_view, sqlite3_stmt*> statements_;
 };
 
@@ -1520,14 +1538,16 @@ class SqliteStore final : public Store {
 
  private:
   Result<std::unique_ptr<Transaction>> BeginMode(bool read_only) {
-    ASSIGN_OR_RETURN(auto connection, Acquire());
+    ASSIGN_OR_RETURN(auto connection, Acquire(read_only));
     // query_only makes SQLite refuse writes through this connection, which is
     // how a read-only transaction enforces its contract; BEGIN (deferred)
     // takes no write lock, so readers never wait for the writer under WAL.
-    // Pooled connections move between modes, so every Begin sets it.
-    Status status = connection->Exec(
-        read_only ? "PRAGMA query_only = 1; BEGIN" : "PRAGMA query_only = 0; BEGIN IMMEDIATE",
-        read_only ? "begin read-only transaction" : "begin transaction");
+    // Pooled connections move between modes, so every Begin checks it.
+    Status status = connection->SetQueryOnly(read_only);
+    if (status.ok()) {
+      status = connection->Exec(read_only ? "BEGIN" : "BEGIN IMMEDIATE",
+                                read_only ? "begin read-only transaction" : "begin transaction");
+    }
     if (!status.ok()) {
       const bool reusable = !connection->InTransaction();
       Release(std::move(connection), reusable);
@@ -1540,7 +1560,7 @@ class SqliteStore final : public Store {
   // Hands out an idle connection, opens a new one below the limit, or waits
   // for one to come back. The wait is on wall time, like SQLite's own busy
   // timeout, because it is about real contention, not the simulated clock.
-  Result<std::unique_ptr<Connection>> Acquire() {
+  Result<std::unique_ptr<Connection>> Acquire(bool read_only) {
     {
       std::unique_lock lock(mu_);
       const bool available = cv_.wait_for(lock, std::chrono::milliseconds(kBusyTimeoutMs), [&] {
@@ -1552,8 +1572,13 @@ class SqliteStore final : public Store {
                         max_connections_, kBusyTimeoutMs));
       }
       if (!idle_.empty()) {
-        auto connection = std::move(idle_.back());
-        idle_.pop_back();
+        // One already in the wanted mode saves a pragma and its re-prepares.
+        auto it = std::find_if(idle_.rbegin(), idle_.rend(), [&](const auto& c) {
+          return c->QueryOnly() == std::optional<bool>(read_only);
+        });
+        auto chosen = it == idle_.rend() ? std::prev(idle_.end()) : std::prev(it.base());
+        auto connection = std::move(*chosen);
+        idle_.erase(chosen);
         return connection;
       }
       ++open_connections_;

@@ -85,6 +85,37 @@ TEST(SqliteStoreTest, FileThatIsNotADatabaseIsRefused) {
   EXPECT_EQ(store.status().code(), StatusCode::kDataLoss) << store.status();
 }
 
+// Pooled connections keep their read-only mode between transactions; each
+// transaction still gets the mode it asked for, whichever connection serves it.
+TEST(SqliteStoreTest, PooledConnectionsServeEachModeWhateverTheirLastOne) {
+  TempDir dir;
+  VirtualClock clock(conformance::kStart);
+  auto store = conformance::Must(OpenSqliteStore((dir.Path() / "modes.db").string(), &clock));
+  for (int round = 0; round < 4; ++round) {
+    // Two connections busy at once, one in each mode, then both back in the pool.
+    auto reader = conformance::Must(store->BeginReadOnly());
+    auto writer = conformance::Must(store->Begin());
+    EXPECT_EQ(reader->SetWatermark("w", "r").code(), StatusCode::kFailedPrecondition);
+    conformance::Must(writer->SetWatermark("w", std::to_string(round)));
+    conformance::Must(writer->Commit());
+    conformance::Must(reader->Commit());
+    writer.reset();
+    reader.reset();
+    // Two writers in turn, and two readers at once, take either connection.
+    for (int i = 0; i < 2; ++i) {
+      auto next = conformance::Must(store->Begin());
+      conformance::Must(next->SetWatermark("v", std::to_string(i)));
+      conformance::Must(next->Commit());
+    }
+    auto first = conformance::Must(store->BeginReadOnly());
+    auto second = conformance::Must(store->BeginReadOnly());
+    for (auto* tx : {first.get(), second.get()}) {
+      EXPECT_EQ(conformance::Must(tx->FindWatermark("w"))->value, std::to_string(round));
+      EXPECT_EQ(tx->SetWatermark("w", "r").code(), StatusCode::kFailedPrecondition);
+    }
+  }
+}
+
 TEST(SqliteStoreTest, SecondWriterIsAbortedAfterBusyTimeout) {
   TempDir dir;
   VirtualClock clock(conformance::kStart);
