@@ -175,6 +175,29 @@ CREATE TABLE quarantined_orders (
 CREATE INDEX quarantined_orders_by_first_seen ON quarantined_orders (first_seen, subject_id);
 )sql",
     },
+    Migration{
+        .version = 3,
+        .name = "dispatch hints, confirmation transports and feeds",
+        .sql = R"sql(
+ALTER TABLE confirmation_outbox ADD COLUMN clarus_shipment_id TEXT NOT NULL DEFAULT '';
+ALTER TABLE confirmation_outbox ADD COLUMN transport TEXT NOT NULL DEFAULT 'api';
+ALTER TABLE confirmation_outbox ADD COLUMN feed_id TEXT NOT NULL DEFAULT '';
+ALTER TABLE confirmation_outbox ADD COLUMN resends INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX confirmation_outbox_by_deadline ON confirmation_outbox (deadline, id);
+CREATE INDEX confirmation_outbox_by_created ON confirmation_outbox (created_at);
+
+CREATE TABLE dispatch_hints (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  dedupe_key TEXT NOT NULL UNIQUE,
+  goods_out_id TEXT NOT NULL,
+  source TEXT NOT NULL,
+  received_at TEXT NOT NULL,
+  processed_at TEXT
+) STRICT;
+CREATE INDEX dispatch_hints_pending ON dispatch_hints (processed_at, id);
+CREATE INDEX dispatch_hints_by_goods_out ON dispatch_hints (goods_out_id, id);
+)sql",
+    },
 };
 
 }  // namespace

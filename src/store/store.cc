@@ -31,6 +31,13 @@ constexpr std::array<std::pair<ConfirmationState, std::string_view>, 5> kConfirm
     {ConfirmationState::kFailed, "Failed"},
 }};
 
+constexpr std::array<std::pair<ConfirmationTransport, std::string_view>, 3>
+    kConfirmationTransportNames = {{
+        {ConfirmationTransport::kApi, "api"},
+        {ConfirmationTransport::kFeed, "feed"},
+        {ConfirmationTransport::kLabel, "label"},
+    }};
+
 constexpr std::array<std::pair<LabelState, std::string_view>, 3> kLabelStateNames = {{
     {LabelState::kBuying, "Buying"},
     {LabelState::kBought, "Bought"},
@@ -106,6 +113,14 @@ std::string_view ConfirmationStateName(ConfirmationState state) {
 
 Result<ConfirmationState> ParseConfirmationState(std::string_view name) {
   return Parse(kConfirmationStateNames, name, "confirmation state");
+}
+
+std::string_view ConfirmationTransportName(ConfirmationTransport transport) {
+  return NameOf(kConfirmationTransportNames, transport);
+}
+
+Result<ConfirmationTransport> ParseConfirmationTransport(std::string_view name) {
+  return Parse(kConfirmationTransportNames, name, "confirmation transport");
 }
 
 std::string_view LabelStateName(LabelState state) { return NameOf(kLabelStateNames, state); }

@@ -97,13 +97,28 @@ std::string_view ConfirmationStateName(ConfirmationState state);
 // Parses a name ConfirmationStateName returns; InvalidArgument otherwise.
 Result<ConfirmationState> ParseConfirmationState(std::string_view name);
 
+// How a confirmation reaches Amazon.
+enum class ConfirmationTransport {
+  kApi,    // confirmShipment, one package per call.
+  kFeed,   // A POST_ORDER_FULFILLMENT_DATA feed, with others.
+  kLabel,  // Nothing to send: the label bought on Amazon shipped the order;
+           // the entry only verifies that Amazon shows it.
+};
+
+// "api", "feed", "label".
+std::string_view ConfirmationTransportName(ConfirmationTransport transport);
+// Parses a name ConfirmationTransportName returns; InvalidArgument otherwise.
+Result<ConfirmationTransport> ParseConfirmationTransport(std::string_view name);
+
 // A confirmation to enqueue: one parcel of one order.
 struct NewConfirmation {
   std::string idempotency_key;  // Unique over the whole outbox, forever.
   std::string amazon_order_id;
   std::string marketplace_id;
-  domain::Parcel parcel;  // parcel.package_reference_id is stored as a column too.
-  TimePoint deadline;     // The order's latestShipDate.
+  domain::Parcel parcel;           // parcel.package_reference_id is stored as a column too.
+  TimePoint deadline;              // The order's latestShipDate.
+  std::string clarus_shipment_id;  // The Clarus shipment the parcel left in; may be empty.
+  ConfirmationTransport transport = ConfirmationTransport::kApi;
 };
 
 struct OutboxEntry {
@@ -120,8 +135,51 @@ struct OutboxEntry {
   TimePoint created_at;
   std::optional<TimePoint> accepted_at;
   std::optional<TimePoint> verified_at;
+  std::string clarus_shipment_id;
+  ConfirmationTransport transport = ConfirmationTransport::kApi;
+  std::string feed_id;       // The feed that carries it, while transport is kFeed.
+  std::int32_t resends = 0;  // Times sent again after a read-back did not show it.
 
   friend bool operator==(const OutboxEntry&, const OutboxEntry&) = default;
+};
+
+// Which outbox entries ListConfirmations returns. Unset fields do not filter.
+struct ConfirmationFilter {
+  std::optional<ConfirmationState> state;
+  std::optional<TimePoint> due_by;  // next_attempt_at <= this.
+  std::optional<std::string> amazon_order_id;
+  std::optional<std::string> feed_id;
+  std::optional<ConfirmationTransport> transport;
+  int limit = 100;  // Must be positive.
+};
+
+// Timings of one confirmation, for latency measures.
+struct ConfirmationTiming {
+  TimePoint shipped_at;  // The parcel's ship date: when it left the warehouse.
+  TimePoint seen_at;     // When sellerbridge saw the dispatch (the entry's created_at).
+  std::optional<TimePoint> accepted_at;
+  std::optional<TimePoint> verified_at;
+  ConfirmationTransport transport = ConfirmationTransport::kApi;
+
+  friend bool operator==(const ConfirmationTiming&, const ConfirmationTiming&) = default;
+};
+
+// A hint that a goods-out may have dispatched something: a Clarus automation
+// delivery or a find of the polling sweep. Hints are only reasons to re-read.
+struct DispatchHint {
+  std::string dedupe_key;  // The same for every delivery of one event.
+  std::string goods_out_id;
+  std::string source;  // "webhook" or "sweep".
+};
+
+struct PendingDispatchHint {
+  std::int64_t id = 0;  // Increasing.
+  std::string dedupe_key;
+  std::string goods_out_id;
+  std::string source;
+  TimePoint received_at;  // Stamped by the store.
+
+  friend bool operator==(const PendingDispatchHint&, const PendingDispatchHint&) = default;
 };
 
 struct EnqueueOutcome {
@@ -135,6 +193,10 @@ struct ConfirmationUpdate {
   std::int32_t attempts = 0;
   TimePoint next_attempt_at;
   std::string last_error;
+  // Written only when set; otherwise the stored values stay.
+  std::optional<ConfirmationTransport> transport;
+  std::optional<std::string> feed_id;
+  std::optional<std::int32_t> resends;
 };
 
 // One publication of a stock quantity to Amazon.
@@ -379,6 +441,38 @@ class Transaction {
 
   // The number of entries in each state; states with none are absent.
   virtual Result<std::map<ConfirmationState, std::int64_t>> CountConfirmationsByState() = 0;
+
+  // Entries matching `filter`, earliest deadline first, then by id.
+  // InvalidArgument for a non-positive limit.
+  virtual Result<std::vector<OutboxEntry>> ListConfirmations(const ConfirmationFilter& filter) = 0;
+
+  // Replaces the parcel of an entry not yet accepted (an operator's
+  // correction, e.g. of a tracking number); the package reference id must
+  // stay. NotFound for an unknown id; FailedPrecondition when the entry was
+  // accepted or verified, or the package reference id differs.
+  virtual Status ReplaceConfirmationParcel(std::int64_t id, const domain::Parcel& parcel) = 0;
+
+  // Timings of entries created at or after `since`, oldest first.
+  virtual Result<std::vector<ConfirmationTiming>> ListConfirmationTimings(TimePoint since) = 0;
+
+  // --- Dispatch hints ---------------------------------------------------------
+
+  // Records `hint` as pending. Returns false, changing nothing, when a hint
+  // with the same dedupe key was recorded before (processed or not).
+  // InvalidArgument for an empty dedupe key or goods-out id.
+  virtual Result<bool> RecordDispatchHint(const DispatchHint& hint) = 0;
+
+  // Up to `limit` pending hints, oldest first. InvalidArgument for a
+  // non-positive limit.
+  virtual Result<std::vector<PendingDispatchHint>> ListPendingDispatchHints(int limit) = 0;
+
+  // Marks processed every pending hint of `goods_out_id` with an id up to
+  // `up_to_id` (later ones arrived after the re-read and stay pending).
+  virtual Status MarkDispatchHintsProcessed(std::string_view goods_out_id,
+                                            std::int64_t up_to_id) = 0;
+
+  // Deletes processed hints received before `before`; returns how many.
+  virtual Result<std::int64_t> PurgeProcessedDispatchHints(TimePoint before) = 0;
 
   // --- Stock ----------------------------------------------------------------
 

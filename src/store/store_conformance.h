@@ -173,6 +173,7 @@ using conformance::TestOrder;
 using conformance::TestStock;
 using std::chrono::hours;
 using std::chrono::minutes;
+using std::chrono::seconds;
 
 // --- Transactions ---------------------------------------------------------------
 
@@ -888,6 +889,148 @@ TYPED_TEST_P(StoreConformanceTest, CountsOrdersBySyncStateAndFindsExceptionBySub
   EXPECT_FALSE(Must(tx->FindException("stock", OrderId(1))).has_value());
 }
 
+TYPED_TEST_P(StoreConformanceTest, ListConfirmationsFiltersAndKeepsTransportFeedAndResends) {
+  std::vector<std::int64_t> ids;
+  this->InTransaction([&](Transaction& tx) {
+    for (int i = 0; i < 4; ++i) {
+      NewConfirmation c =
+          TestConfirmation("k" + std::to_string(i), OrderId(i % 2 + 1), kStart + hours{4 - i});
+      c.clarus_shipment_id = "S" + std::to_string(i);
+      c.transport = i == 3 ? ConfirmationTransport::kLabel : ConfirmationTransport::kApi;
+      ids.push_back(Must(tx.EnqueueConfirmation(c)).id);
+    }
+    Must(tx.UpdateConfirmation(ids[0], {.state = ConfirmationState::kSending,
+                                        .attempts = 1,
+                                        .next_attempt_at = kStart + minutes{5},
+                                        .transport = ConfirmationTransport::kFeed,
+                                        .feed_id = "F1"}));
+    Must(tx.UpdateConfirmation(ids[1], {.state = ConfirmationState::kAccepted,
+                                        .attempts = 1,
+                                        .next_attempt_at = kStart + minutes{1},
+                                        .resends = 1}));
+  });
+  auto tx = this->Begin();
+  const auto list = [&](const ConfirmationFilter& filter) {
+    std::vector<std::int64_t> out;
+    for (const OutboxEntry& e : Must(tx->ListConfirmations(filter))) {
+      out.push_back(e.id);
+    }
+    return out;
+  };
+  using V = std::vector<std::int64_t>;
+  EXPECT_EQ(list({}), (V{ids[3], ids[2], ids[1], ids[0]}));  // Earliest deadline first.
+  EXPECT_EQ(list({.state = ConfirmationState::kPending}), (V{ids[3], ids[2]}));
+  EXPECT_EQ(list({.due_by = kStart + minutes{2}}), (V{ids[3], ids[2], ids[1]}));
+  EXPECT_EQ(list({.amazon_order_id = OrderId(1)}), (V{ids[2], ids[0]}));
+  EXPECT_EQ(list({.feed_id = "F1"}), (V{ids[0]}));
+  EXPECT_EQ(list({.transport = ConfirmationTransport::kLabel}), (V{ids[3]}));
+  EXPECT_EQ(list({.state = ConfirmationState::kPending, .limit = 1}), (V{ids[3]}));
+  EXPECT_EQ(tx->ListConfirmations({.limit = 0}).status().code(), StatusCode::kInvalidArgument);
+
+  const OutboxEntry fed = Must(tx->GetConfirmation(ids[0]));
+  EXPECT_EQ(fed.transport, ConfirmationTransport::kFeed);
+  EXPECT_EQ(fed.feed_id, "F1");
+  EXPECT_EQ(fed.clarus_shipment_id, "S0");
+  EXPECT_EQ(fed.resends, 0);
+  // Fields left unset in an update keep their stored values.
+  Must(tx->UpdateConfirmation(
+      ids[0], {.state = ConfirmationState::kAccepted, .attempts = 1, .next_attempt_at = kStart}));
+  EXPECT_EQ(Must(tx->GetConfirmation(ids[0])).feed_id, "F1");
+  EXPECT_EQ(Must(tx->GetConfirmation(ids[1])).resends, 1);
+}
+
+TYPED_TEST_P(StoreConformanceTest, ParcelIsReplacedOnlyBeforeAmazonHasIt) {
+  std::int64_t pending = 0;
+  std::int64_t accepted = 0;
+  this->InTransaction([&](Transaction& tx) {
+    pending = Must(tx.EnqueueConfirmation(TestConfirmation("a", OrderId(1), kStart))).id;
+    accepted = Must(tx.EnqueueConfirmation(TestConfirmation("b", OrderId(2), kStart))).id;
+    Must(tx.UpdateConfirmation(accepted, {.state = ConfirmationState::kAccepted}));
+  });
+  auto tx = this->Begin();
+  domain::Parcel parcel = TestConfirmation("a", OrderId(1), kStart).parcel;
+  parcel.tracking_number = "PC999999999GB";
+  Must(tx->ReplaceConfirmationParcel(pending, parcel));
+  EXPECT_EQ(Must(tx->GetConfirmation(pending)).parcel, parcel);
+  EXPECT_EQ(tx->ReplaceConfirmationParcel(accepted, parcel).code(),
+            StatusCode::kFailedPrecondition);
+  domain::Parcel renumbered = parcel;
+  renumbered.package_reference_id = "2";
+  EXPECT_EQ(tx->ReplaceConfirmationParcel(pending, renumbered).code(),
+            StatusCode::kFailedPrecondition);
+  EXPECT_EQ(tx->ReplaceConfirmationParcel(pending + 1000, parcel).code(), StatusCode::kNotFound);
+}
+
+TYPED_TEST_P(StoreConformanceTest, ConfirmationTimingsSinceAGivenTime) {
+  this->InTransaction([](Transaction& tx) {
+    Must(tx.EnqueueConfirmation(TestConfirmation("a", OrderId(1), kStart)));
+  });
+  this->clock_.Advance(minutes{10});
+  std::int64_t second = 0;
+  this->InTransaction([&](Transaction& tx) {
+    second = Must(tx.EnqueueConfirmation(TestConfirmation("b", OrderId(2), kStart))).id;
+  });
+  this->clock_.Advance(seconds{3});
+  this->InTransaction([&](Transaction& tx) {
+    Must(tx.UpdateConfirmation(second, {.state = ConfirmationState::kAccepted}));
+  });
+  auto tx = this->Begin();
+  EXPECT_EQ(Must(tx->ListConfirmationTimings(kStart - minutes{1})).size(), 2U);
+  const std::vector<ConfirmationTiming> recent =
+      Must(tx->ListConfirmationTimings(kStart + minutes{5}));
+  ASSERT_EQ(recent.size(), 1U);
+  EXPECT_EQ(recent[0].shipped_at, kStart - minutes{5});
+  EXPECT_EQ(recent[0].seen_at, kStart + minutes{10});
+  EXPECT_EQ(recent[0].accepted_at, kStart + minutes{10} + seconds{3});
+  EXPECT_FALSE(recent[0].verified_at.has_value());
+}
+
+TYPED_TEST_P(StoreConformanceTest, DispatchHintsAreDedupedListedAndMarkedUpToAnId) {
+  std::vector<std::int64_t> ids;
+  this->InTransaction([](Transaction& tx) {
+    EXPECT_TRUE(Must(tx.RecordDispatchHint({"e1", "G1", "webhook"})));
+    EXPECT_FALSE(Must(tx.RecordDispatchHint({"e1", "G1", "webhook"})));
+    EXPECT_TRUE(Must(tx.RecordDispatchHint({"e2", "G2", "sweep"})));
+    EXPECT_TRUE(Must(tx.RecordDispatchHint({"e3", "G1", "sweep"})));
+    EXPECT_EQ(tx.RecordDispatchHint({"", "G1", "sweep"}).status().code(),
+              StatusCode::kInvalidArgument);
+    EXPECT_EQ(tx.RecordDispatchHint({"e4", "", "sweep"}).status().code(),
+              StatusCode::kInvalidArgument);
+  });
+  {
+    auto tx = this->Begin();
+    const std::vector<PendingDispatchHint> pending = Must(tx->ListPendingDispatchHints(10));
+    ASSERT_EQ(pending.size(), 3U);
+    EXPECT_EQ(pending[0].dedupe_key, "e1");
+    EXPECT_EQ(pending[0].goods_out_id, "G1");
+    EXPECT_EQ(pending[0].source, "webhook");
+    EXPECT_EQ(pending[0].received_at, kStart);
+    EXPECT_EQ(pending[2].dedupe_key, "e3");
+    EXPECT_EQ(Must(tx->ListPendingDispatchHints(1)).size(), 1U);
+    EXPECT_EQ(tx->ListPendingDispatchHints(0).status().code(), StatusCode::kInvalidArgument);
+    for (const auto& h : pending) {
+      ids.push_back(h.id);
+    }
+    // Only G1's hints up to the first: the later one came after the re-read.
+    Must(tx->MarkDispatchHintsProcessed("G1", ids[0]));
+    Must(tx->Commit());
+  }
+  this->clock_.Advance(hours{1});
+  this->InTransaction([&](Transaction& tx) {
+    std::vector<std::string> keys;
+    for (const auto& h : Must(tx.ListPendingDispatchHints(10))) {
+      keys.push_back(h.dedupe_key);
+    }
+    EXPECT_EQ(keys, (std::vector<std::string>{"e2", "e3"}));
+    // A processed hint still dedupes.
+    EXPECT_FALSE(Must(tx.RecordDispatchHint({"e1", "G1", "webhook"})));
+    Must(tx.MarkDispatchHintsProcessed("G1", ids[2]));
+    EXPECT_EQ(Must(tx.PurgeProcessedDispatchHints(kStart + minutes{1})), 2);
+    EXPECT_EQ(Must(tx.PurgeProcessedDispatchHints(kStart + minutes{1})), 0);
+    EXPECT_EQ(Must(tx.ListPendingDispatchHints(10)).size(), 1U);
+  });
+}
+
 REGISTER_TYPED_TEST_SUITE_P(
     StoreConformanceTest, UncommittedTransactionLeavesNothing,
     CommittedTransactionRefusesFurtherUse, ReadOnlyTransactionReadsButRefusesWrites,
@@ -906,6 +1049,8 @@ REGISTER_TYPED_TEST_SUITE_P(
     AuditLogListsNewestFirstOrAfterAnId, AuditLogRefusesUpdateAndDelete,
     MigrationsAreRecordedOnceAcrossReopens, DatabaseFromNewerVersionIsRefused,
     OrderLabelRoundTripsAndNeedsItsOrder, PurgeRemovesLabelContentsAndQuarantinedDocuments,
-    QuarantineKeepsFirstSeenAndReplacesProblem, CountsOrdersBySyncStateAndFindsExceptionBySubject);
+    QuarantineKeepsFirstSeenAndReplacesProblem, CountsOrdersBySyncStateAndFindsExceptionBySubject,
+    ListConfirmationsFiltersAndKeepsTransportFeedAndResends, ParcelIsReplacedOnlyBeforeAmazonHasIt,
+    ConfirmationTimingsSinceAGivenTime, DispatchHintsAreDedupedListedAndMarkedUpToAnId);
 
 }  // namespace sellerbridge::store

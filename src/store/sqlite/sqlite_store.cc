@@ -472,8 +472,9 @@ constexpr std::string_view kUpsertWatermark =
 
 constexpr std::string_view kInsertConfirmation = R"sql(
 INSERT INTO confirmation_outbox (idempotency_key, amazon_order_id, package_reference_id,
-  marketplace_id, parcel, deadline, state, attempts, next_attempt_at, last_error, created_at)
-VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'Pending', 0, ?7, '', ?7)
+  marketplace_id, parcel, deadline, state, attempts, next_attempt_at, last_error, created_at,
+  clarus_shipment_id, transport)
+VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'Pending', 0, ?7, '', ?7, ?8, ?9)
 ON CONFLICT (idempotency_key) DO NOTHING
 )sql";
 
@@ -482,20 +483,61 @@ constexpr std::string_view kSelectConfirmationIdByKey =
 
 constexpr std::string_view kSelectConfirmation =
     "SELECT id, idempotency_key, amazon_order_id, marketplace_id, parcel, deadline, state, "
-    "attempts, next_attempt_at, last_error, created_at, accepted_at, verified_at "
+    "attempts, next_attempt_at, last_error, created_at, accepted_at, verified_at, "
+    "clarus_shipment_id, transport, feed_id, resends "
     "FROM confirmation_outbox WHERE id = ?1";
 
 constexpr std::string_view kListDueConfirmations =
     "SELECT id, idempotency_key, amazon_order_id, marketplace_id, parcel, deadline, state, "
-    "attempts, next_attempt_at, last_error, created_at, accepted_at, verified_at "
+    "attempts, next_attempt_at, last_error, created_at, accepted_at, verified_at, "
+    "clarus_shipment_id, transport, feed_id, resends "
     "FROM confirmation_outbox WHERE state = 'Pending' AND next_attempt_at <= ?1 "
     "ORDER BY deadline, id LIMIT ?2";
+
+// Unset filters are bound as NULL and match everything.
+constexpr std::string_view kListConfirmations =
+    "SELECT id, idempotency_key, amazon_order_id, marketplace_id, parcel, deadline, state, "
+    "attempts, next_attempt_at, last_error, created_at, accepted_at, verified_at, "
+    "clarus_shipment_id, transport, feed_id, resends "
+    "FROM confirmation_outbox WHERE (?1 IS NULL OR state = ?1) "
+    "AND (?2 IS NULL OR next_attempt_at <= ?2) AND (?3 IS NULL OR amazon_order_id = ?3) "
+    "AND (?4 IS NULL OR feed_id = ?4) AND (?5 IS NULL OR transport = ?5) "
+    "ORDER BY deadline, id LIMIT ?6";
+
+constexpr std::string_view kSelectConfirmationParcelState =
+    "SELECT state, package_reference_id FROM confirmation_outbox WHERE id = ?1";
+
+constexpr std::string_view kReplaceConfirmationParcel =
+    "UPDATE confirmation_outbox SET parcel = ?2 WHERE id = ?1";
+
+constexpr std::string_view kListConfirmationTimings =
+    "SELECT parcel, created_at, accepted_at, verified_at, transport, id "
+    "FROM confirmation_outbox WHERE created_at >= ?1 ORDER BY created_at, id";
+
+constexpr std::string_view kInsertDispatchHint = R"sql(
+INSERT INTO dispatch_hints (dedupe_key, goods_out_id, source, received_at)
+VALUES (?1, ?2, ?3, ?4)
+ON CONFLICT (dedupe_key) DO NOTHING
+)sql";
+
+constexpr std::string_view kListPendingDispatchHints =
+    "SELECT id, dedupe_key, goods_out_id, source, received_at FROM dispatch_hints "
+    "WHERE processed_at IS NULL ORDER BY id LIMIT ?1";
+
+constexpr std::string_view kMarkDispatchHintsProcessed =
+    "UPDATE dispatch_hints SET processed_at = ?3 "
+    "WHERE goods_out_id = ?1 AND id <= ?2 AND processed_at IS NULL";
+
+constexpr std::string_view kPurgeDispatchHints =
+    "DELETE FROM dispatch_hints WHERE processed_at IS NOT NULL AND received_at < ?1";
 
 constexpr std::string_view kUpdateConfirmation = R"sql(
 UPDATE confirmation_outbox SET state = ?2, attempts = ?3, next_attempt_at = ?4, last_error = ?5,
   accepted_at = CASE WHEN ?2 IN ('Accepted', 'Verified') THEN COALESCE(accepted_at, ?6)
                      ELSE accepted_at END,
-  verified_at = CASE WHEN ?2 = 'Verified' THEN COALESCE(verified_at, ?6) ELSE verified_at END
+  verified_at = CASE WHEN ?2 = 'Verified' THEN COALESCE(verified_at, ?6) ELSE verified_at END,
+  transport = COALESCE(?7, transport), feed_id = COALESCE(?8, feed_id),
+  resends = COALESCE(?9, resends)
 WHERE id = ?1
 )sql";
 
@@ -704,15 +746,52 @@ Result<OutboxEntry> ReadConfirmation(Statement& row) {
   entry.created_at = row.Time(10);
   entry.accepted_at = row.OptionalTime(11);
   entry.verified_at = row.OptionalTime(12);
+  entry.clarus_shipment_id = row.Text(13);
+  const std::string transport = row.Text(14);
+  entry.feed_id = row.Text(15);
+  entry.resends = row.Int32(16);
   RETURN_IF_ERROR(row.ColumnStatus());
   ASSIGN_OR_RETURN(entry.parcel, ParcelFromJson(parcel, entry.id));
   auto parsed_state = ParseConfirmationState(state);
-  if (!parsed_state.ok()) {
-    return DataLossError(
-        fmt::format("sqlite: read outbox entry {}: {}", entry.id, parsed_state.status().message()));
+  auto parsed_transport = ParseConfirmationTransport(transport);
+  if (!parsed_state.ok() || !parsed_transport.ok()) {
+    return DataLossError(fmt::format(
+        "sqlite: read outbox entry {}: {}", entry.id,
+        (parsed_state.ok() ? parsed_transport.status() : parsed_state.status()).message()));
   }
   entry.state = *parsed_state;
+  entry.transport = *parsed_transport;
   return entry;
+}
+
+Result<ConfirmationTiming> ReadConfirmationTiming(Statement& row) {
+  const std::string parcel = row.Text(0);
+  ConfirmationTiming timing;
+  timing.seen_at = row.Time(1);
+  timing.accepted_at = row.OptionalTime(2);
+  timing.verified_at = row.OptionalTime(3);
+  const std::string transport = row.Text(4);
+  const std::int64_t id = row.Int(5);
+  RETURN_IF_ERROR(row.ColumnStatus());
+  ASSIGN_OR_RETURN(const domain::Parcel decoded, ParcelFromJson(parcel, id));
+  timing.shipped_at = decoded.ship_date;
+  auto parsed_transport = ParseConfirmationTransport(transport);
+  if (!parsed_transport.ok()) {
+    return DataLossError(
+        fmt::format("sqlite: read outbox entry {}: {}", id, parsed_transport.status().message()));
+  }
+  timing.transport = *parsed_transport;
+  return timing;
+}
+
+Result<PendingDispatchHint> ReadDispatchHint(Statement& row) {
+  PendingDispatchHint hint{.id = row.Int(0),
+                           .dedupe_key = row.Text(1),
+                           .goods_out_id = row.Text(2),
+                           .source = row.Text(3),
+                           .received_at = row.Time(4)};
+  RETURN_IF_ERROR(row.ColumnStatus());
+  return hint;
 }
 
 Result<domain::StockLevel> ReadStockLevel(Statement& row) {
@@ -1177,6 +1256,8 @@ class SqliteTransaction final : public Transaction {
       stmt->BindText(ParcelToJson(confirmation.parcel));
       stmt->BindTime(confirmation.deadline);
       stmt->BindTime(clock_->Now());
+      stmt->BindText(confirmation.clarus_shipment_id);
+      stmt->BindText(ConfirmationTransportName(confirmation.transport));
       RETURN_IF_ERROR(stmt->Run());
       if (stmt->Changes() == 1) {
         return EnqueueOutcome{.id = connection_->LastInsertId(), .created = true};
@@ -1223,6 +1304,15 @@ class SqliteTransaction final : public Transaction {
     stmt->BindTime(update.next_attempt_at);
     stmt->BindText(update.last_error);
     stmt->BindTime(clock_->Now());
+    stmt->BindOptionalText(update.transport ? std::optional<std::string_view>(
+                                                  ConfirmationTransportName(*update.transport))
+                                            : std::nullopt);
+    stmt->BindOptionalText(update.feed_id);
+    if (update.resends) {
+      stmt->BindInt(*update.resends);
+    } else {
+      stmt->BindNull();
+    }
     RETURN_IF_ERROR(stmt->Run());
     if (stmt->Changes() == 0) {
       return NotFoundError(fmt::format("outbox entry {} does not exist", id));
@@ -1246,6 +1336,105 @@ class SqliteTransaction final : public Transaction {
       }
       counts[*state] = stmt->Int(1);
     }
+  }
+
+  Result<std::vector<OutboxEntry>> ListConfirmations(const ConfirmationFilter& filter) override {
+    RETURN_IF_ERROR(CheckActive("list confirmations"));
+    RETURN_IF_ERROR(CheckLimit(filter.limit, "list confirmations"));
+    ASSIGN_OR_RETURN(auto stmt, connection_->Prepare(kListConfirmations, "list confirmations"));
+    stmt->BindOptionalText(
+        filter.state ? std::optional<std::string_view>(ConfirmationStateName(*filter.state))
+                     : std::nullopt);
+    stmt->BindOptionalTime(filter.due_by);
+    stmt->BindOptionalText(filter.amazon_order_id);
+    stmt->BindOptionalText(filter.feed_id);
+    stmt->BindOptionalText(filter.transport ? std::optional<std::string_view>(
+                                                  ConfirmationTransportName(*filter.transport))
+                                            : std::nullopt);
+    stmt->BindInt(filter.limit);
+    return ReadAll<OutboxEntry>(*stmt, ReadConfirmation);
+  }
+
+  Status ReplaceConfirmationParcel(std::int64_t id, const domain::Parcel& parcel) override {
+    RETURN_IF_ERROR(CheckActive("replace confirmation parcel"));
+    {
+      ASSIGN_OR_RETURN(auto stmt, connection_->Prepare(kSelectConfirmationParcelState,
+                                                       "replace confirmation parcel"));
+      stmt->BindInt(id);
+      ASSIGN_OR_RETURN(const bool found, stmt->Step());
+      if (!found) {
+        return NotFoundError(fmt::format("outbox entry {} does not exist", id));
+      }
+      const std::string state = stmt->Text(0);
+      const std::string package_reference_id = stmt->Text(1);
+      if (state == ConfirmationStateName(ConfirmationState::kAccepted) ||
+          state == ConfirmationStateName(ConfirmationState::kVerified)) {
+        return FailedPreconditionError(fmt::format(
+            "outbox entry {} is {}: Amazon has it, so its parcel can no longer change", id, state));
+      }
+      if (package_reference_id != parcel.package_reference_id) {
+        return FailedPreconditionError(
+            fmt::format("outbox entry {}: the package reference id must stay {} (got {})", id,
+                        package_reference_id, parcel.package_reference_id));
+      }
+    }
+    ASSIGN_OR_RETURN(
+        auto stmt, connection_->Prepare(kReplaceConfirmationParcel, "replace confirmation parcel"));
+    stmt->BindInt(id);
+    stmt->BindText(ParcelToJson(parcel));
+    return stmt->Run();
+  }
+
+  Result<std::vector<ConfirmationTiming>> ListConfirmationTimings(TimePoint since) override {
+    RETURN_IF_ERROR(CheckActive("list confirmation timings"));
+    ASSIGN_OR_RETURN(auto stmt,
+                     connection_->Prepare(kListConfirmationTimings, "list confirmation timings"));
+    stmt->BindTime(since);
+    return ReadAll<ConfirmationTiming>(*stmt, ReadConfirmationTiming);
+  }
+
+  // Dispatch hints.
+
+  Result<bool> RecordDispatchHint(const DispatchHint& hint) override {
+    RETURN_IF_ERROR(CheckActive("record dispatch hint"));
+    if (hint.dedupe_key.empty() || hint.goods_out_id.empty()) {
+      return InvalidArgumentError(
+          "record dispatch hint: the dedupe key and the goods-out id must not be empty");
+    }
+    ASSIGN_OR_RETURN(auto stmt, connection_->Prepare(kInsertDispatchHint, "record dispatch hint"));
+    stmt->BindText(hint.dedupe_key);
+    stmt->BindText(hint.goods_out_id);
+    stmt->BindText(hint.source);
+    stmt->BindTime(clock_->Now());
+    RETURN_IF_ERROR(stmt->Run());
+    return stmt->Changes() == 1;
+  }
+
+  Result<std::vector<PendingDispatchHint>> ListPendingDispatchHints(int limit) override {
+    RETURN_IF_ERROR(CheckActive("list pending dispatch hints"));
+    RETURN_IF_ERROR(CheckLimit(limit, "list pending dispatch hints"));
+    ASSIGN_OR_RETURN(
+        auto stmt, connection_->Prepare(kListPendingDispatchHints, "list pending dispatch hints"));
+    stmt->BindInt(limit);
+    return ReadAll<PendingDispatchHint>(*stmt, ReadDispatchHint);
+  }
+
+  Status MarkDispatchHintsProcessed(std::string_view goods_out_id, std::int64_t up_to_id) override {
+    RETURN_IF_ERROR(CheckActive("mark dispatch hints processed"));
+    ASSIGN_OR_RETURN(auto stmt, connection_->Prepare(kMarkDispatchHintsProcessed,
+                                                     "mark dispatch hints processed"));
+    stmt->BindText(goods_out_id);
+    stmt->BindInt(up_to_id);
+    stmt->BindTime(clock_->Now());
+    return stmt->Run();
+  }
+
+  Result<std::int64_t> PurgeProcessedDispatchHints(TimePoint before) override {
+    RETURN_IF_ERROR(CheckActive("purge dispatch hints"));
+    ASSIGN_OR_RETURN(auto stmt, connection_->Prepare(kPurgeDispatchHints, "purge dispatch hints"));
+    stmt->BindTime(before);
+    RETURN_IF_ERROR(stmt->Run());
+    return stmt->Changes();
   }
 
   // Stock.
