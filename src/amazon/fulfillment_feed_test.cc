@@ -216,12 +216,14 @@ TEST(FulfillmentProcessingReportTest, ParsesAReportWithoutResults) {
   EXPECT_TRUE(report->results.empty());
 }
 
-// kReport with `from` replaced by `to`.
+// kReport with every `from` replaced by `to`.
 std::string ReportWith(std::string_view from, std::string_view to) {
   std::string text(kReport);
-  const size_t at = text.find(from);
-  EXPECT_NE(at, std::string::npos) << from;
-  return at == std::string::npos ? text : text.replace(at, from.size(), to);
+  EXPECT_NE(text.find(from), std::string::npos) << from;
+  for (size_t at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size())) {
+    text.replace(at, from.size(), to);
+  }
+  return text;
 }
 
 TEST(FulfillmentProcessingReportTest, RejectsMalformedReportsNamingWhatIsWrong) {

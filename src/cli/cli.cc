@@ -14,6 +14,7 @@
 #include "base/clock.h"
 #include "base/logging.h"
 #include "cli/demo.h"
+#include "cli/exceptions_command.h"
 #include "cli/mapping_command.h"
 #include "cli/shutdown_signal.h"
 #include "config/config.h"
@@ -22,6 +23,7 @@
 #include "server/api_server.h"
 #include "store/store.h"
 #include "sync/daemon.h"
+#include "sync/exception_desk.h"
 
 #ifndef SELLERBRIDGE_VERSION
 #error "SELLERBRIDGE_VERSION must be defined by the build"
@@ -97,15 +99,18 @@ int Run(const std::string& path, const GlobalOptions& options) {
     return store.status().code() == StatusCode::kInvalidArgument ? kExitBadInput : kExitFailure;
   }
   sync::Daemon daemon(loaded.config, store->get(), SystemClock::Get());
-  server::ApiServer api(loaded.config.server, store->get(), &daemon.Mappings());
+  sync::ExceptionDesk exceptions(store->get(), SystemClock::Get());
+  server::ApiServer api(loaded.config.server, store->get(), &daemon.Mappings(), &exceptions);
+  api.AcceptClarusAutomations(&daemon.Intake());
   if (const Status listening = api.Start(loaded.config.server.listen, loaded.config.server.port);
       !listening.ok()) {
     spdlog::error("cannot serve the HTTP API on {} port {}: {}", loaded.config.server.listen,
                   loaded.config.server.port, listening.ToString());
     return kExitFailure;
   }
-  spdlog::info("HTTP API on {} port {} (/healthz, /api/v1/)", loaded.config.server.listen,
-               api.Port());
+  spdlog::info("HTTP API on {} port {} (/healthz, /api/v1/{})", loaded.config.server.listen,
+               api.Port(),
+               loaded.config.server.webhook_token.empty() ? "" : ", /hooks/clarus/<webhook token>");
   if (const Status started = daemon.Start(); !started.ok()) {
     spdlog::error("cannot start: {}", started.ToString());
     api.Stop();
@@ -179,6 +184,8 @@ int RunCommandLine(int argc, char** argv) {
 
   MappingCommand mapping;
   mapping.AddTo(app);
+  ExceptionsCommand exceptions;
+  exceptions.AddTo(app);
 
   CLI::App* version = app.add_subcommand("version", "Print the version");
 
@@ -216,6 +223,12 @@ int RunCommandLine(int argc, char** argv) {
       return kExitBadInput;
     }
     return mapping.Run(std::cout, std::cerr);
+  }
+  if (exceptions.Parsed()) {
+    if (!SetUpLogging(options, config::LoggingConfig{.level = spdlog::level::warn})) {
+      return kExitBadInput;
+    }
+    return exceptions.Run(std::cout, std::cerr);
   }
   if (demo->parsed()) {
     if (!SetUpLogging(options, config::LoggingConfig{})) {

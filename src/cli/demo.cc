@@ -243,6 +243,16 @@ nlohmann::json SummaryJson(const sync::DaemonSummary& summary) {
         {"cancelled", summary.orders_cancelled},
         {"amazon_labels_bought", summary.labels_bought},
         {"goods_outs_updated", summary.goods_outs_updated}}},
+      {"dispatches",
+       {{"parcels_dispatched", summary.parcels_dispatched},
+        {"confirmations_sent", summary.confirmations_sent},
+        {"confirmed", summary.confirmations_accepted},
+        {"verified", summary.confirmations_verified},
+        {"sent_again_after_read_back", summary.confirmations_resent},
+        {"into_feeds", summary.confirmations_fed},
+        {"dispatch_exceptions", summary.dispatch_exceptions},
+        {"confirmation_exceptions", summary.confirmation_exceptions},
+        {"dispatch_to_accepted_seconds_p50_p95_p99", summary.dispatch_to_accepted_seconds}}},
   };
 }
 
@@ -275,6 +285,44 @@ void PrintText(const sync::DaemonSummary& summary) {
   for (const auto& [reason, count] : summary.held_by_reason) {
     std::cout << fmt::format("    {:<32} {:>8}\n", reason, count);
   }
+  std::cout << fmt::format(
+      "  dispatches: {} parcels dispatched, {} confirmed on Amazon, {} verified, {} sent again "
+      "after a read-back, {} in exceptions ({} dispatch, {} confirmation)\n",
+      summary.parcels_dispatched, summary.confirmations_accepted, summary.confirmations_verified,
+      summary.confirmations_resent, summary.dispatch_exceptions + summary.confirmation_exceptions,
+      summary.dispatch_exceptions, summary.confirmation_exceptions);
+  if (summary.dispatch_to_accepted_seconds.size() == 3) {
+    std::cout << fmt::format(
+        "  dispatch → accepted by Amazon: p50 {:.1f} s, p95 {:.1f} s, p99 {:.1f} s\n",
+        summary.dispatch_to_accepted_seconds[0], summary.dispatch_to_accepted_seconds[1],
+        summary.dispatch_to_accepted_seconds[2]);
+  }
+}
+
+// The warehouse floor: goods-outs picked and dispatched a few seconds after
+// they arrive (the emulated carriers collect only at their cut-off times).
+int DispatchReadyGoodsOuts(clarus_emulator::ClarusEmulator& clarus) {
+  constexpr auto kFloorTime = std::chrono::seconds{8};
+  constexpr int kPerRound = 25;
+  std::vector<std::int64_t> ready;
+  const TimePoint now = SystemClock::Get()->Now();
+  clarus.GetWarehouse().Read([&](const clarus_emulator::WarehouseState& state) {
+    for (const auto& [id, order] : state.goods_outs) {
+      const bool waiting = order.status != clarus_emulator::GoodsOutStatus::kCompleted &&
+                           order.status != clarus_emulator::GoodsOutStatus::kCancelled &&
+                           order.status != clarus_emulator::GoodsOutStatus::kDraft;
+      if (waiting && now - order.created_at >= kFloorTime && std::ssize(ready) < kPerRound) {
+        ready.push_back(id);
+      }
+    }
+  });
+  int dispatched = 0;
+  for (const std::int64_t id : ready) {
+    if (clarus.GetWarehouse().CompleteNow(id).ok()) {
+      ++dispatched;
+    }
+  }
+  return dispatched;
 }
 
 }  // namespace
@@ -321,6 +369,8 @@ int RunDemo(const DemoOptions& options) {
     config::Config config =
         ConfigForEmulators(**amazon, **clarus, "sqlite://" + (*dir / "sellerbridge.db").string());
     config.schedules.order_import = std::chrono::seconds{2};
+    config.schedules.dispatch_sweep = std::chrono::seconds{5};
+    config.schedules.verifier = std::chrono::seconds{5};
     config.orders.lookback = std::chrono::hours{2};
 
     auto store = store::OpenStore(config.store.url, SystemClock::Get());
@@ -330,7 +380,8 @@ int RunDemo(const DemoOptions& options) {
       return 1;
     }
     spdlog::info("demo store ready at {}", config.store.url);
-    sync::Daemon daemon(config, store->get(), SystemClock::Get());
+    sync::Daemon daemon(config, store->get(), SystemClock::Get(),
+                        {.confirmer = {.verify_after = std::chrono::seconds{5}}});
     if (const Status mapped = ImportMappings(daemon, kDemoUkMappings); !mapped.ok()) {
       spdlog::error("cannot set up the demo's ship-method mappings: {}", mapped.ToString());
       std::filesystem::remove_all(*dir);
@@ -375,6 +426,7 @@ int RunDemo(const DemoOptions& options) {
         fixed = true;
         FixWhatHeldOrdersWaitFor(daemon, **clarus);
       }
+      DispatchReadyGoodsOuts(**clarus);
       const EmulatedWorld world = Observe(**amazon, **clarus);
       const auto live = daemon.Summary();
       std::int64_t held_now = 0;
@@ -386,10 +438,12 @@ int RunDemo(const DemoOptions& options) {
       }
       spdlog::info(
           "amazon: {} orders ({}), late shipment rate {:.1f}% · sellerbridge: {} imported, {} "
-          "sent to Clarus, {} held · clarus: {} goods-outs",
+          "sent to Clarus, {} held, {} parcels confirmed, {} verified · clarus: {} goods-outs",
           world.amazon_orders, nlohmann::json(world.amazon_orders_by_status).dump(),
           100 * world.health.late_shipment_10d.Rate(), live.ok() ? live->orders_imported : 0,
-          live.ok() ? live->orders_sent_to_clarus : 0, held_now, world.clarus_goods_outs);
+          live.ok() ? live->orders_sent_to_clarus : 0, held_now,
+          live.ok() ? live->confirmations_accepted : 0,
+          live.ok() ? live->confirmations_verified : 0, world.clarus_goods_outs);
     }
     daemon.Stop();
     const EmulatedWorld world = Observe(**amazon, **clarus);
@@ -406,10 +460,12 @@ int RunDemo(const DemoOptions& options) {
     } else {
       PrintText(*summary);
       std::cout << fmt::format(
-          "  emulated amazon: {} orders created, late shipment rate {:.1f}%, cancel rate {:.1f}%\n"
+          "  emulated amazon: {} orders created, {} late shipments (rate {:.1f}%), cancel rate "
+          "{:.1f}%\n"
           "  emulated clarus: {} goods-outs, {} products\n",
-          world.amazon_orders, 100 * world.health.late_shipment_10d.Rate(),
-          100 * world.health.cancel_7d.Rate(), world.clarus_goods_outs, world.clarus_products);
+          world.amazon_orders, world.health.late_shipment_10d.numerator,
+          100 * world.health.late_shipment_10d.Rate(), 100 * world.health.cancel_7d.Rate(),
+          world.clarus_goods_outs, world.clarus_products);
     }
   }
   std::error_code ec;

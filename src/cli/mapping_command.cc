@@ -8,6 +8,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
+#include <utility>
 #include <vector>
 
 #include "base/clock.h"
@@ -24,11 +25,6 @@ namespace {
 constexpr int kExitOk = 0;
 constexpr int kExitFailure = 1;
 constexpr int kExitBadInput = 2;
-
-std::string Actor() {
-  const std::optional<std::string> user = config::SystemEnv()("USER");
-  return user.has_value() && !user->empty() ? "cli:" + *user : "cli";
-}
 
 // Says plainly what failed; Clarus's errors are those the catalog returns while reading it.
 void PrintFailure(std::ostream& err, std::string_view doing, const Status& status,
@@ -88,6 +84,37 @@ void PrintTable(std::ostream& out, const std::vector<domain::ShipMethodMapping>&
 
 }  // namespace
 
+std::string Actor() {
+  const std::optional<std::string> user = config::SystemEnv()("USER");
+  return user.has_value() && !user->empty() ? "cli:" + *user : "cli";
+}
+
+CommandStore OpenCommandStore(std::string_view command, const std::string& config_path,
+                              std::ostream& err) {
+  CommandStore opened;
+  config::LoadedConfig loaded = config::LoadConfigFile(config_path);
+  if (!loaded.problems.empty()) {
+    for (const config::ConfigProblem& problem : loaded.problems) {
+      err << config::FormatProblem(problem) << "\n";
+    }
+    err << fmt::format("{}: {} problem{}\n", config_path, loaded.problems.size(),
+                       loaded.problems.size() == 1 ? "" : "s");
+    opened.exit_code = kExitBadInput;
+    return opened;
+  }
+  opened.config = std::move(loaded.config);
+  auto store = store::OpenStore(opened.config.store.url, SystemClock::Get());
+  if (!store.ok()) {
+    err << fmt::format("sellerbridge {}: cannot open the store: {}\n", command,
+                       store.status().ToString());
+    opened.exit_code =
+        store.status().code() == StatusCode::kInvalidArgument ? kExitBadInput : kExitFailure;
+    return opened;
+  }
+  opened.store = std::move(store).value();
+  return opened;
+}
+
 void MappingCommand::AddTo(CLI::App& app) {
   command_ = app.add_subcommand(
       "mapping",
@@ -116,25 +143,15 @@ void MappingCommand::AddTo(CLI::App& app) {
 bool MappingCommand::Parsed() const { return command_ != nullptr && command_->parsed(); }
 
 int MappingCommand::Run(std::ostream& out, std::ostream& err) const {
-  const config::LoadedConfig loaded = config::LoadConfigFile(config_path_);
-  if (!loaded.problems.empty()) {
-    for (const config::ConfigProblem& problem : loaded.problems) {
-      err << config::FormatProblem(problem) << "\n";
-    }
-    err << fmt::format("{}: {} problem{}\n", config_path_, loaded.problems.size(),
-                       loaded.problems.size() == 1 ? "" : "s");
-    return kExitBadInput;
+  const CommandStore opened = OpenCommandStore("mapping", config_path_, err);
+  if (opened.exit_code != kExitOk) {
+    return opened.exit_code;
   }
-  const config::Config& config = loaded.config;
+  const config::Config& config = opened.config;
   Clock* clock = SystemClock::Get();
-  auto store = store::OpenStore(config.store.url, clock);
-  if (!store.ok()) {
-    err << "sellerbridge mapping: cannot open the store: " << store.status().ToString() << "\n";
-    return store.status().code() == StatusCode::kInvalidArgument ? kExitBadInput : kExitFailure;
-  }
   const std::unique_ptr<sync::Connections> connections = sync::Connections::Create(config, clock);
   sync::CarrierCatalog catalog(connections->carriers.get(), clock);
-  sync::ShipMethodMappings mappings(store->get(), &catalog, clock);
+  sync::ShipMethodMappings mappings(opened.store.get(), &catalog, clock);
 
   if (import_->parsed()) {
     std::ifstream file(file_, std::ios::binary);

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <charconv>
 #include <cstdlib>
 #include <fstream>
@@ -541,6 +542,12 @@ void ReadClarus(Section& section, const EnvLookup& env, ClarusConfig& out) {
       out.warehouses.push_back(std::move(item.value));
     }
   }
+  if (std::optional<std::vector<ListItem>> items =
+          section.StringList("automation_ids", Need::kOptional)) {
+    for (ListItem& item : *items) {
+      out.automation_ids.push_back(std::move(item.value));
+    }
+  }
   section.ReportUnknownKeys("key");
 }
 
@@ -559,6 +566,20 @@ void ReadServer(Section& section, const EnvLookup& env, ServerConfig& out) {
   }
   out.api_token =
       section.ReadSecret("api_token", "SELLERBRIDGE_SERVER_API_TOKEN", Need::kOptional, env);
+  out.webhook_token = section.ReadSecret("webhook_token", "SELLERBRIDGE_SERVER_WEBHOOK_TOKEN",
+                                         Need::kOptional, env);
+  constexpr std::size_t kMinWebhookToken = 24;
+  const std::string& webhook = out.webhook_token.Reveal();
+  if (!webhook.empty() && (webhook.size() < kMinWebhookToken ||
+                           !std::all_of(webhook.begin(), webhook.end(), [](char c) {
+                             return std::isalnum(static_cast<unsigned char>(c)) || c == '-' ||
+                                    c == '_';
+                           }))) {
+    section.Report("webhook_token",
+                   fmt::format("must be at least {} letters, digits, '-' or '_' (it is the secret "
+                               "part of the webhook URL)",
+                               kMinWebhookToken));
+  }
   section.ReportUnknownKeys("key");
 }
 

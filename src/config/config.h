@@ -77,6 +77,9 @@ struct ClarusConfig {
   Secret client_secret;                 // Env SELLERBRIDGE_CLARUS_CLIENT_SECRET.
   std::string account;                  // The Clarus account code.
   std::vector<std::string> warehouses;  // At least one.
+  // The ids of the automations (webhooks) that deliver to sellerbridge;
+  // empty accepts any automation of the tenant.
+  std::vector<std::string> automation_ids;
 };
 
 // [server]: the HTTP API, webhook intake and metrics endpoint.
@@ -85,6 +88,11 @@ struct ServerConfig {
   std::uint16_t port = 8085;
   // Bearer token for /api/v1/; empty when not configured. Env SELLERBRIDGE_SERVER_API_TOKEN.
   Secret api_token;
+  // The secret last segment of the Clarus automation URL
+  // (POST /hooks/clarus/<token>); empty: webhooks are refused and the sweep
+  // alone sees dispatches. At least 24 characters. Env
+  // SELLERBRIDGE_SERVER_WEBHOOK_TOKEN.
+  Secret webhook_token;
 };
 
 // [schedules]: how often each job runs. Each lies within 1s..7d, except

@@ -25,6 +25,7 @@ using std::chrono::seconds;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
+using ::testing::Not;
 using ::testing::SizeIs;
 
 // Every required key and nothing else.
@@ -464,6 +465,29 @@ TEST_F(ConfigTest, ReportsBadPort) {
     EXPECT_EQ(problem.key, "server.port");
     EXPECT_EQ(problem.line, LineOf(text, "port ="));
     EXPECT_EQ(problem.message, fmt::format("{} is out of range 1..65535", port));
+  }
+}
+
+TEST_F(ConfigTest, ReadsWebhookTokenAndAutomationIds) {
+  const std::string text = Replace(std::string(kMinimal), "[clarus]\n",
+                                   "[clarus]\nautomation_ids = [\"41\", \"42\"]\n") +
+                           "\n[server]\nwebhook_token = \"Zq3-hooks_0123456789abcdef\"\n";
+  const LoadedConfig loaded = Load(text);
+  ASSERT_THAT(Formatted(loaded), IsEmpty());
+  EXPECT_EQ(loaded.config.server.webhook_token.Reveal(), "Zq3-hooks_0123456789abcdef");
+  EXPECT_EQ(loaded.config.clarus.automation_ids, (std::vector<std::string>{"41", "42"}));
+  EXPECT_TRUE(Load(kMinimal).config.server.webhook_token.empty());
+}
+
+TEST_F(ConfigTest, ReportsGuessableWebhookToken) {
+  for (const std::string_view token :
+       {"short", "has spaces in it 0123456789", "a/b0123456789012345678901"}) {
+    const std::string text =
+        std::string(kMinimal) + fmt::format("\n[server]\nwebhook_token = \"{}\"\n", token);
+    const ConfigProblem problem = OnlyProblem(text);
+    EXPECT_EQ(problem.key, "server.webhook_token");
+    EXPECT_THAT(problem.message, HasSubstr("at least 24 letters, digits"));
+    EXPECT_THAT(problem.message, Not(HasSubstr(std::string(token))));
   }
 }
 

@@ -3,14 +3,18 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include <charconv>
 #include <cstddef>
+#include <cstdint>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <set>
+#include <system_error>
 #include <utility>
 #include <vector>
 
 #include "base/redact.h"
+#include "base/time_format.h"
 #include "server/mapping_json.h"
 
 namespace sellerbridge::server {
@@ -107,7 +111,90 @@ std::optional<bool> ParseBool(const http::Request& request, std::string_view nam
   return std::nullopt;
 }
 
+// The answer to a failure of the exception desk: its InvalidArgument is a problem of the request
+// (422), its FailedPrecondition a change the exception's state does not allow (409).
+http::Response FromDeskStatus(const http::Request& request, const Status& status) {
+  switch (status.code()) {
+    case StatusCode::kInvalidArgument:
+      return Error(422, "invalid_argument", status.message(), {status.message()});
+    case StatusCode::kFailedPrecondition:
+      return Error(409, "failed_precondition", status.message());
+    default:
+      return FromStatus(request, status);
+  }
+}
+
+// The exception id of a "/api/v1/exceptions/{id}…" path, or nullopt when it is not a positive
+// decimal number.
+std::optional<std::int64_t> ExceptionId(const http::Request& request) {
+  const auto found = request.path_params.find("id");
+  if (found == request.path_params.end()) {
+    return std::nullopt;
+  }
+  const std::string& text = found->second;
+  std::int64_t id = 0;
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), id);
+  if (error != std::errc() || end != text.data() + text.size() || id <= 0) {
+    return std::nullopt;
+  }
+  return id;
+}
+
+http::Response BadExceptionId(const http::Request& request) {
+  const auto found = request.path_params.find("id");
+  return Error(400, "invalid_request",
+               fmt::format("'{}' is not an exception id (a positive number)",
+                           found == request.path_params.end() ? "" : found->second));
+}
+
+// Reads the string member `name` of `request`'s body, a JSON object that may have no other member,
+// into `value` (left empty when the member is absent). Returns the error to answer when the body
+// is not such an object: 400 when it is not JSON, 422 listing its problems.
+std::optional<http::Response> ReadStringMember(const http::Request& request, std::string_view name,
+                                               std::string& value) {
+  const json body = json::parse(request.body, nullptr, /*allow_exceptions=*/false);
+  if (body.is_discarded()) {
+    return Error(400, "invalid_json", "the body is not JSON");
+  }
+  std::vector<std::string> problems;
+  if (!body.is_object()) {
+    problems.push_back(fmt::format("the body must be an object with the member '{}'", name));
+  } else {
+    for (const auto& [member, member_value] : body.items()) {
+      if (member != name) {
+        problems.push_back(fmt::format("unknown member '{}' (expected only '{}')", member, name));
+      } else if (!member_value.is_string()) {
+        problems.push_back(fmt::format("{} must be a string", name));
+      } else {
+        value = member_value.get<std::string>();
+      }
+    }
+  }
+  if (!problems.empty()) {
+    return Error(422, "invalid_argument",
+                 fmt::format("{} problem{}", problems.size(), problems.size() == 1 ? "" : "s"),
+                 problems);
+  }
+  return std::nullopt;
+}
+
 }  // namespace
+
+json ExceptionToJson(const store::HeldException& exception) {
+  return {{"id", exception.id},
+          {"kind", exception.kind},
+          {"subject_id", exception.subject_id},
+          {"reason", exception.reason},
+          {"suggested_fix", exception.suggested_fix},
+          {"first_seen", FormatIso8601(exception.first_seen)},
+          {"last_seen", FormatIso8601(exception.last_seen)},
+          {"attempts", exception.attempts},
+          {"resolved_at", exception.resolved_at.has_value()
+                              ? json(FormatIso8601(*exception.resolved_at))
+                              : json(nullptr)},
+          {"resolved_by", exception.resolved_by},
+          {"resolution_note", exception.resolution_note}};
+}
 
 bool ConstantTimeEquals(std::string_view presented, std::string_view expected) {
   if (expected.empty()) {
@@ -125,10 +212,12 @@ bool ConstantTimeEquals(std::string_view presented, std::string_view expected) {
 }
 
 ApiServer::ApiServer(const config::ServerConfig& config, store::Store* store,
-                     sync::ShipMethodMappings* mappings)
+                     sync::ShipMethodMappings* mappings, sync::ExceptionDesk* exceptions)
     : api_token_(config.api_token),
+      webhook_token_(config.webhook_token),
       store_(store),
       mappings_(mappings),
+      exceptions_(exceptions),
       server_(http::ServerOptions{.worker_threads = 4,
                                   .max_body_bytes = std::size_t{8} * 1024 * 1024}) {
   server_.Route("GET", "/healthz", [this](const http::Request&) { return Healthz(); });
@@ -140,6 +229,14 @@ ApiServer::ApiServer(const config::ServerConfig& config, store::Store* store,
                 Authenticated([this](const http::Request& r) { return DeleteMapping(r); }));
   server_.Route("POST", "/api/v1/mappings/import",
                 Authenticated([this](const http::Request& r) { return ImportMappings(r); }));
+  server_.Route("GET", "/api/v1/exceptions",
+                Authenticated([this](const http::Request& r) { return ListExceptions(r); }));
+  server_.Route("POST", "/api/v1/exceptions/{id}/retry",
+                Authenticated([this](const http::Request& r) { return RetryException(r); }));
+  server_.Route("POST", "/api/v1/exceptions/{id}/resolve",
+                Authenticated([this](const http::Request& r) { return ResolveException(r); }));
+  server_.Route("PATCH", "/api/v1/exceptions/{id}",
+                Authenticated([this](const http::Request& r) { return EditException(r); }));
   server_.SetNotFound(Authenticated([](const http::Request& request) {
     return Error(404, "not_found", fmt::format("no route for {} {}", request.method, request.path));
   }));
@@ -151,6 +248,29 @@ ApiServer::ApiServer(const config::ServerConfig& config, store::Store* store,
 }
 
 ApiServer::~ApiServer() { Stop(); }
+
+void ApiServer::AcceptClarusAutomations(sync::DispatchIntake* intake) {
+  server_.Route("POST", "/hooks/clarus/{token}", [this, intake](const http::Request& request) {
+    const std::string& token = request.path_params.at("token");
+    if (!ConstantTimeEquals(token, webhook_token_.Reveal())) {
+      return Error(404, "not_found", "no such webhook");
+    }
+    const Result<sync::DeliveryOutcome> outcome = intake->Deliver(request.headers, request.body);
+    if (outcome.ok()) {
+      return http::Response::Json(200, R"({"status":"ok"})");
+    }
+    const Status& status = outcome.status();
+    spdlog::warn("clarus automation delivery refused: {}", status.message());
+    switch (status.code()) {
+      case StatusCode::kInvalidArgument:
+        return Error(400, "invalid_argument", std::string(status.message()));
+      case StatusCode::kPermissionDenied:
+        return Error(403, "permission_denied", std::string(status.message()));
+      default:
+        return Error(503, "unavailable", "the delivery could not be stored; deliver it again");
+    }
+  });
+}
 
 Status ApiServer::Start(const std::string& host, int port) {
   if (api_token_.empty()) {
@@ -302,6 +422,88 @@ http::Response ApiServer::ImportMappings(const http::Request& request) const {
     return FromStatus(request, report.status());
   }
   return JsonResponse(200, ImportReportToJson(*report));
+}
+
+http::Response ApiServer::ListExceptions(const http::Request& request) const {
+  static const std::set<std::string, std::less<>> kParameters = {"kind", "all"};
+  std::vector<std::string> problems;
+  for (const auto& [name, value] : request.query) {
+    if (!kParameters.contains(name)) {
+      problems.push_back(fmt::format("unknown query parameter '{}'", name));
+    }
+  }
+  std::string all_problem;
+  const std::optional<bool> all = ParseBool(request, "all", all_problem);
+  if (!all.has_value()) {
+    problems.push_back(all_problem);
+  }
+  if (!problems.empty()) {
+    return Error(400, "invalid_request", "the query is not one the exception list takes", problems);
+  }
+  store::ExceptionFilter filter{.open_only = !*all, .limit = kExceptionListLimit};
+  if (const std::optional<std::string> kind = request.Query("kind");
+      kind.has_value() && !kind->empty()) {
+    filter.kind = *kind;
+  }
+  const Result<std::vector<store::HeldException>> listed = exceptions_->List(filter);
+  if (!listed.ok()) {
+    return FromStatus(request, listed.status());
+  }
+  json out = json::array();
+  for (const store::HeldException& exception : *listed) {
+    out.push_back(ExceptionToJson(exception));
+  }
+  return JsonResponse(200, {{"exceptions", std::move(out)}});
+}
+
+http::Response ApiServer::ExceptionNow(const http::Request& request, std::int64_t id) const {
+  const Result<store::HeldException> exception = exceptions_->Get(id);
+  if (!exception.ok()) {
+    return FromStatus(request, exception.status());
+  }
+  return JsonResponse(200, ExceptionToJson(*exception));
+}
+
+http::Response ApiServer::RetryException(const http::Request& request) const {
+  const std::optional<std::int64_t> id = ExceptionId(request);
+  if (!id.has_value()) {
+    return BadExceptionId(request);
+  }
+  if (const Status retried = exceptions_->Retry(*id, kActor); !retried.ok()) {
+    return FromDeskStatus(request, retried);
+  }
+  return ExceptionNow(request, *id);
+}
+
+http::Response ApiServer::ResolveException(const http::Request& request) const {
+  const std::optional<std::int64_t> id = ExceptionId(request);
+  if (!id.has_value()) {
+    return BadExceptionId(request);
+  }
+  std::string note;
+  if (std::optional<http::Response> error = ReadStringMember(request, "note", note)) {
+    return std::move(*error);
+  }
+  if (const Status resolved = exceptions_->Resolve(*id, kActor, note); !resolved.ok()) {
+    return FromDeskStatus(request, resolved);
+  }
+  return ExceptionNow(request, *id);
+}
+
+http::Response ApiServer::EditException(const http::Request& request) const {
+  const std::optional<std::int64_t> id = ExceptionId(request);
+  if (!id.has_value()) {
+    return BadExceptionId(request);
+  }
+  std::string tracking_number;
+  if (std::optional<http::Response> error =
+          ReadStringMember(request, "tracking_number", tracking_number)) {
+    return std::move(*error);
+  }
+  if (const Status edited = exceptions_->EditTracking(*id, tracking_number, kActor); !edited.ok()) {
+    return FromDeskStatus(request, edited);
+  }
+  return ExceptionNow(request, *id);
 }
 
 }  // namespace sellerbridge::server

@@ -9,12 +9,16 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <tuple>
+#include <vector>
 
 #include "clarus/carriers.h"
 #include "clarus/connector_test_fixture.h"
+#include "domain/order.h"
 #include "http/client.h"
 #include "store/store.h"
 #include "sync/carrier_catalog.h"
+#include "sync/exception_desk.h"
 #include "sync/ship_method_mappings.h"
 
 namespace sellerbridge::server {
@@ -56,9 +60,10 @@ class ApiServerTest : public clarus::ClarusConnectorTest {
     carriers_ = std::make_unique<clarus::Carriers>(client_.get());
     catalog_ = std::make_unique<sync::CarrierCatalog>(carriers_.get(), &clock_);
     mappings_ = std::make_unique<sync::ShipMethodMappings>(store_.get(), catalog_.get(), &clock_);
+    exceptions_ = std::make_unique<sync::ExceptionDesk>(store_.get(), &clock_);
     config::ServerConfig config;
     config.api_token = config::Secret(std::string(kToken));
-    api_ = std::make_unique<ApiServer>(config, store_.get(), mappings_.get());
+    api_ = std::make_unique<ApiServer>(config, store_.get(), mappings_.get(), exceptions_.get());
     ASSERT_TRUE(api_->Start("127.0.0.1", 0).ok());
   }
 
@@ -103,6 +108,7 @@ class ApiServerTest : public clarus::ClarusConnectorTest {
   std::unique_ptr<clarus::Carriers> carriers_;
   std::unique_ptr<sync::CarrierCatalog> catalog_;
   std::unique_ptr<sync::ShipMethodMappings> mappings_;
+  std::unique_ptr<sync::ExceptionDesk> exceptions_;
   std::unique_ptr<ApiServer> api_;
   // Declared after the server, so that its kept-alive connections close before the server stops.
   http::CurlHttpClient api_http_;
@@ -153,7 +159,7 @@ TEST_F(ApiServerTest, UnknownApiPathsNeedTheTokenToo) {
 }
 
 TEST_F(ApiServerTest, WithoutAConfiguredTokenTheApiIsClosed) {
-  ApiServer closed(config::ServerConfig{}, store_.get(), mappings_.get());
+  ApiServer closed(config::ServerConfig{}, store_.get(), mappings_.get(), exceptions_.get());
   ASSERT_TRUE(closed.Start("127.0.0.1", 0).ok());
   http::CurlHttpClient http;  // Closes its connections before `closed` stops.
   const auto no_token = Call("GET", "/api/v1/mappings", "", std::nullopt, &closed, &http);
@@ -310,6 +316,252 @@ TEST_F(ApiServerTest, ImportListsEveryProblemWith422AndWritesNothing) {
   EXPECT_THAT(error["problems"][1].get<std::string>(),
               StartsWith("body:4: Clarus has no carrier 'DPDX'"));
   EXPECT_THAT(Stored(), IsEmpty());
+  EXPECT_THAT(Audit(), IsEmpty());
+}
+
+// --- Exceptions --------------------------------------------------
+
+constexpr std::string_view kOrderId = "203-1234567-1234567";
+
+class ApiServerExceptionsTest : public ApiServerTest {
+ protected:
+  void SetUp() override {
+    ApiServerTest::SetUp();
+    domain::OrderData data;
+    data.amazon_order_id = std::string(kOrderId);
+    data.marketplace_id = "A1F83G8C2ARO7P";
+    data.status = domain::OrderStatus::kUnshipped;
+    data.purchase_date = clock_.Now();
+    data.last_update_date = clock_.Now();
+    data.lines = {{.order_item_id = "11", .sku = "SKU-1", .quantity_ordered = 1}};
+    auto txn = store_->Begin();
+    ASSERT_TRUE(txn.ok());
+    ASSERT_TRUE((*txn)->UpsertOrder(*domain::Order::Create(std::move(data))).ok());
+    ASSERT_TRUE((*txn)->SetOrderSyncState(kOrderId, store::SyncState::kSentToClarus, "GO-5").ok());
+    ASSERT_TRUE((*txn)->Commit().ok());
+  }
+
+  std::int64_t Hold(std::string_view kind, std::string_view subject_id) {
+    auto txn = store_->Begin();
+    EXPECT_TRUE(txn.ok());
+    auto id = (*txn)->HoldException({.kind = std::string(kind),
+                                     .subject_id = std::string(subject_id),
+                                     .reason = "Amazon refused the tracking number",
+                                     .suggested_fix = "Correct it"});
+    EXPECT_TRUE(id.ok()) << id.status();
+    EXPECT_TRUE((*txn)->Commit().ok());
+    return id.ok() ? *id : 0;
+  }
+
+  // A Royal Mail confirmation Amazon refused, and the exception held for it.
+  std::int64_t FailedConfirmation() {
+    auto txn = store_->Begin();
+    EXPECT_TRUE(txn.ok());
+    auto enqueued =
+        (*txn)->EnqueueConfirmation({.idempotency_key = "confirm-1",
+                                     .amazon_order_id = std::string(kOrderId),
+                                     .marketplace_id = "A1F83G8C2ARO7P",
+                                     .parcel = {.package_reference_id = "1",
+                                                .carrier_code = "Royal Mail",
+                                                .tracking_number = "AB12345678",
+                                                .ship_date = clock_.Now(),
+                                                .items = {{.order_item_id = "11", .quantity = 1}}},
+                                     .deadline = clock_.Now()});
+    EXPECT_TRUE(enqueued.ok()) << enqueued.status();
+    entry_id_ = enqueued->id;
+    EXPECT_TRUE((*txn)
+                    ->UpdateConfirmation(entry_id_, {.state = store::ConfirmationState::kFailed,
+                                                     .attempts = 2,
+                                                     .next_attempt_at = clock_.Now(),
+                                                     .last_error = "InvalidInput"})
+                    .ok());
+    auto id = (*txn)->HoldException({.kind = "confirmation",
+                                     .subject_id = std::to_string(entry_id_),
+                                     .reason = "Amazon refused the tracking number",
+                                     .suggested_fix = "Correct it"});
+    EXPECT_TRUE(id.ok()) << id.status();
+    EXPECT_TRUE((*txn)->Commit().ok());
+    return id.ok() ? *id : 0;
+  }
+
+  store::OutboxEntry Entry() {
+    auto txn = store_->BeginReadOnly();
+    EXPECT_TRUE(txn.ok());
+    auto entry = (*txn)->GetConfirmation(entry_id_);
+    EXPECT_TRUE(entry.ok()) << entry.status();
+    return entry.ok() ? *entry : store::OutboxEntry{};
+  }
+
+  static std::string Path(std::int64_t id, std::string_view action = "") {
+    return fmt::format("/api/v1/exceptions/{}{}", id, action);
+  }
+
+  std::int64_t entry_id_ = 0;
+};
+
+TEST_F(ApiServerExceptionsTest, NeedTheToken) {
+  const std::int64_t id = FailedConfirmation();
+  for (const auto& [method, path, body] :
+       std::vector<std::tuple<std::string, std::string, std::string>>{
+           {"GET", "/api/v1/exceptions", ""},
+           {"POST", Path(id, "/retry"), ""},
+           {"POST", Path(id, "/resolve"), R"({"note": "done"})"},
+           {"PATCH", Path(id), R"({"tracking_number": "AB123456789GB"})"}}) {
+    const auto response = Call(method, path, body, std::nullopt);
+    EXPECT_EQ(response.status, 401) << method << " " << path;
+    EXPECT_EQ(Body(response)["error"]["code"], "unauthenticated");
+    EXPECT_EQ(Call(method, path, body, "wrong").status, 401) << method << " " << path;
+  }
+  EXPECT_EQ(Entry().state, store::ConfirmationState::kFailed);
+  EXPECT_EQ(Entry().parcel.tracking_number, "AB12345678");
+  EXPECT_THAT(Audit(), IsEmpty());
+}
+
+TEST_F(ApiServerExceptionsTest, ListsTheOpenOnesAndAllOnRequest) {
+  const std::int64_t order = Hold("order", kOrderId);
+  clock_.Advance(std::chrono::minutes{5});
+  const std::int64_t dispatch = Hold("dispatch", kOrderId);
+  ASSERT_TRUE(exceptions_->Resolve(order, "cli:alice", "mapped it").ok());
+
+  const auto open = Call("GET", "/api/v1/exceptions");
+  ASSERT_EQ(open.status, 200) << open.body;
+  EXPECT_EQ(open.Header("Cache-Control").value_or(""), "no-store");
+  const json expected = {{"id", dispatch},
+                         {"kind", "dispatch"},
+                         {"subject_id", kOrderId},
+                         {"reason", "Amazon refused the tracking number"},
+                         {"suggested_fix", "Correct it"},
+                         {"first_seen", "2026-11-27T08:05:00.000Z"},
+                         {"last_seen", "2026-11-27T08:05:00.000Z"},
+                         {"attempts", 1},
+                         {"resolved_at", nullptr},
+                         {"resolved_by", ""},
+                         {"resolution_note", ""}};
+  EXPECT_EQ(Body(open), json({{"exceptions", json::array({expected})}}));
+
+  const json all = Body(Call("GET", "/api/v1/exceptions?all=true"))["exceptions"];
+  ASSERT_EQ(all.size(), 2U);
+  EXPECT_EQ(all[0]["id"], order);
+  EXPECT_EQ(all[0]["resolved_at"], "2026-11-27T08:05:00.000Z");
+  EXPECT_EQ(all[0]["resolved_by"], "cli:alice");
+  EXPECT_EQ(all[0]["resolution_note"], "mapped it");
+
+  const json orders = Body(Call("GET", "/api/v1/exceptions?kind=order&all=true"))["exceptions"];
+  ASSERT_EQ(orders.size(), 1U);
+  EXPECT_EQ(orders[0]["kind"], "order");
+  EXPECT_EQ(Body(Call("GET", "/api/v1/exceptions?kind=label"))["exceptions"], json::array());
+
+  const auto bad = Call("GET", "/api/v1/exceptions?all=maybe&limit=3");
+  ASSERT_EQ(bad.status, 400);
+  EXPECT_EQ(Body(bad)["error"]["problems"].size(), 2U);
+}
+
+TEST_F(ApiServerExceptionsTest, RetryOfAConfirmationAnswersTheResolvedException) {
+  const std::int64_t id = FailedConfirmation();
+  const auto retried = Call("POST", Path(id, "/retry"));
+  ASSERT_EQ(retried.status, 200) << retried.body;
+  const json body = Body(retried);
+  EXPECT_EQ(body["id"], id);
+  EXPECT_EQ(body["resolved_by"], "api");
+  EXPECT_EQ(body["resolution_note"], "retried");
+  EXPECT_EQ(Entry().state, store::ConfirmationState::kPending);
+  const auto audit = Audit();
+  ASSERT_EQ(audit.size(), 1U);
+  EXPECT_EQ(audit[0].actor, "api");
+  EXPECT_EQ(audit[0].action, "exception.retry");
+  EXPECT_EQ(audit[0].subject, fmt::format("exception {}", id));
+}
+
+TEST_F(ApiServerExceptionsTest, RetryOfADispatchKeepsTheExceptionOpen) {
+  const std::int64_t id = Hold("dispatch", kOrderId);
+  const auto retried = Call("POST", Path(id, "/retry"));
+  ASSERT_EQ(retried.status, 200) << retried.body;
+  EXPECT_EQ(Body(retried)["resolved_at"], nullptr);
+  auto txn = store_->BeginReadOnly();
+  ASSERT_TRUE(txn.ok());
+  const auto hints = (*txn)->ListPendingDispatchHints(10);
+  ASSERT_TRUE(hints.ok());
+  ASSERT_EQ(hints->size(), 1U);
+  EXPECT_EQ((*hints)[0].goods_out_id, "GO-5");
+  EXPECT_EQ((*hints)[0].source, "operator");
+}
+
+TEST_F(ApiServerExceptionsTest, RetryAnswersNotFoundConflictOrBadRequest) {
+  const std::int64_t order = Hold("order", kOrderId);
+  const auto unknown = Call("POST", Path(order + 1, "/retry"));
+  EXPECT_EQ(unknown.status, 404);
+  EXPECT_EQ(Body(unknown)["error"]["code"], "not_found");
+  EXPECT_EQ(Body(unknown)["error"]["message"], fmt::format("no exception {}", order + 1));
+
+  const auto refused = Call("POST", Path(order, "/retry"));
+  EXPECT_EQ(refused.status, 409);
+  EXPECT_EQ(Body(refused)["error"]["code"], "failed_precondition");
+  EXPECT_THAT(Body(refused)["error"]["message"].get<std::string>(),
+              HasSubstr("judges held orders again"));
+
+  const auto not_an_id = Call("POST", "/api/v1/exceptions/abc/retry");
+  EXPECT_EQ(not_an_id.status, 400);
+  EXPECT_EQ(Body(not_an_id)["error"]["code"], "invalid_request");
+  EXPECT_EQ(Call("POST", "/api/v1/exceptions/-1/retry").status, 400);
+  EXPECT_THAT(Audit(), IsEmpty());
+}
+
+TEST_F(ApiServerExceptionsTest, ResolveRecordsTheNoteAndNeedsOne) {
+  const std::int64_t id = FailedConfirmation();
+  for (const std::string body : {"{}", R"({"note": "  "})"}) {
+    const auto missing = Call("POST", Path(id, "/resolve"), body);
+    EXPECT_EQ(missing.status, 422) << body;
+    EXPECT_EQ(Body(missing)["error"]["code"], "invalid_argument");
+    EXPECT_THAT(Body(missing)["error"]["problems"][0].get<std::string>(), HasSubstr("note"));
+  }
+  const auto odd = Call("POST", Path(id, "/resolve"), R"({"note": 3, "by": "me"})");
+  EXPECT_EQ(odd.status, 422);
+  EXPECT_EQ(Body(odd)["error"]["problems"].size(), 2U);
+  EXPECT_EQ(Call("POST", Path(id, "/resolve"), "{not json").status, 400);
+  EXPECT_THAT(Audit(), IsEmpty());
+
+  const auto resolved = Call("POST", Path(id, "/resolve"), R"({"note": "confirmed by hand"})");
+  ASSERT_EQ(resolved.status, 200) << resolved.body;
+  EXPECT_EQ(Body(resolved)["resolved_by"], "api");
+  EXPECT_EQ(Body(resolved)["resolution_note"], "confirmed by hand");
+  EXPECT_EQ(Entry().state, store::ConfirmationState::kFailed);
+  const auto audit = Audit();
+  ASSERT_EQ(audit.size(), 1U);
+  EXPECT_EQ(audit[0].actor, "api");
+  EXPECT_EQ(audit[0].action, "exception.resolve");
+
+  EXPECT_EQ(Call("POST", Path(id, "/resolve"), R"({"note": "again"})").status, 409);
+  EXPECT_EQ(Call("POST", Path(id + 1, "/resolve"), R"({"note": "x"})").status, 404);
+}
+
+TEST_F(ApiServerExceptionsTest, PatchCorrectsTheTrackingNumberAndRetries) {
+  const std::int64_t id = FailedConfirmation();
+  const auto edited = Call("PATCH", Path(id), R"({"tracking_number": "AB123456789GB"})");
+  ASSERT_EQ(edited.status, 200) << edited.body;
+  EXPECT_EQ(Body(edited)["resolution_note"], "retried");
+  EXPECT_EQ(Entry().parcel.tracking_number, "AB123456789GB");
+  EXPECT_EQ(Entry().state, store::ConfirmationState::kPending);
+  const auto audit = Audit();
+  ASSERT_EQ(audit.size(), 1U);
+  EXPECT_EQ(audit[0].actor, "api");
+  EXPECT_EQ(audit[0].action, "exception.edit_tracking");
+  EXPECT_THAT(audit[0].details, HasSubstr("'AB12345678' → 'AB123456789GB'"));
+}
+
+TEST_F(ApiServerExceptionsTest, PatchRefusesANumberThatDoesNotFitWith422) {
+  const std::int64_t id = FailedConfirmation();
+  const auto edited = Call("PATCH", Path(id), R"({"tracking_number": "AB12"})");
+  ASSERT_EQ(edited.status, 422) << edited.body;
+  EXPECT_EQ(Body(edited)["error"]["code"], "invalid_argument");
+  ASSERT_EQ(Body(edited)["error"]["problems"].size(), 1U);
+  EXPECT_THAT(Body(edited)["error"]["problems"][0].get<std::string>(), HasSubstr("Royal Mail"));
+  EXPECT_EQ(Call("PATCH", Path(id), R"({"tracking": "AB123456789GB"})").status, 422);
+  EXPECT_EQ(Entry().parcel.tracking_number, "AB12345678");
+  EXPECT_EQ(Entry().state, store::ConfirmationState::kFailed);
+
+  const std::int64_t order = Hold("order", kOrderId);
+  EXPECT_EQ(Call("PATCH", Path(order), R"({"tracking_number": "AB123456789GB"})").status, 409);
+  EXPECT_EQ(Call("PATCH", Path(order + 1), R"({"tracking_number": "AB123456789GB"})").status, 404);
   EXPECT_THAT(Audit(), IsEmpty());
 }
 

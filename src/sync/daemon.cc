@@ -3,7 +3,9 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <utility>
 
 #include "base/status_macros.h"
@@ -54,6 +56,26 @@ Daemon::Daemon(config::Config config, store::Store* store, Clock* clock, DaemonO
                        .merchant_fulfillment = connections_->merchant_fulfillment.get(),
                        .orders = connections_->orders.get(),
                        .clock = clock_});
+  intake_ = std::make_unique<DispatchIntake>(
+      DispatchIntakeOptions{.source = {.subdomain = config_.clarus.subdomain,
+                                       .automation_ids = config_.clarus.automation_ids}},
+      store_, connections_->goods_outs.get(), clock_);
+  ConfirmerOptions confirmer = options_.confirmer;
+  if (confirmer.merchant_id.empty()) {
+    confirmer.merchant_id = config_.amazon.seller_id;
+  }
+  // Plan feeds against the quota the broker really applies.
+  const std::vector<amazon::OperationLimit>& limits =
+      options_.connections.amazon_rate_limits.empty() ? amazon::DocumentedRateLimits()
+                                                      : options_.connections.amazon_rate_limits;
+  for (const amazon::OperationLimit& limit : limits) {
+    if (limit.operation == "confirmShipment") {
+      confirmer.api_rate_per_second = limit.rate_per_second;
+      confirmer.api_burst = limit.burst;
+    }
+  }
+  confirmer_ = std::make_unique<Confirmer>(confirmer, store_, connections_->orders.get(),
+                                           connections_->feeds.get(), clock_);
 }
 
 Daemon::~Daemon() { Stop(); }
@@ -66,6 +88,21 @@ Status Daemon::Start() {
     RETURN_IF_ERROR(
         scheduler_.AddJob({"order_import", config_.schedules.order_import,
                            [this](const JobContext& context) { return ImportOrders(context); }}));
+    // The confirmer has a job (and so a thread) of its own: nothing else can
+    // delay it.
+    RETURN_IF_ERROR(
+        scheduler_.AddJob({"confirmer", config_.schedules.confirmer,
+                           [this](const JobContext& context) { return Confirm(context); }}));
+    RETURN_IF_ERROR(
+        scheduler_.AddJob({"verifier", config_.schedules.verifier,
+                           [this](const JobContext& context) { return Verify(context); }}));
+    // Hints from webhooks are taken within a second; the sweep is the backstop.
+    RETURN_IF_ERROR(scheduler_.AddJob(
+        {"dispatch_hints", std::min<Duration>(config_.schedules.confirmer, std::chrono::seconds{1}),
+         [this](const JobContext& context) { return TakeDispatches(context, false); }}));
+    RETURN_IF_ERROR(scheduler_.AddJob(
+        {"dispatch_sweep", config_.schedules.dispatch_sweep,
+         [this](const JobContext& context) { return TakeDispatches(context, true); }}));
   }
   RETURN_IF_ERROR(scheduler_.AddJob(
       {"retention", config_.schedules.retention,
@@ -151,6 +188,90 @@ Status Daemon::ImportOrders(const JobContext& context) {
   return Status::Ok();
 }
 
+void Daemon::CountDelivery(DeliveryOutcome outcome) {
+  const std::lock_guard lock(mu_);
+  if (outcome == DeliveryOutcome::kStored) {
+    ++webhooks_stored_;
+  } else if (outcome == DeliveryOutcome::kDuplicate) {
+    ++webhooks_duplicate_;
+  }
+}
+
+Status Daemon::TakeDispatches(const JobContext& context, bool sweep) {
+  const Result<IntakePass> pass =
+      sweep ? intake_->Sweep(context.stop) : intake_->ProcessHints(context.stop);
+  if (!pass.ok()) {
+    return {pass.status().code(),
+            fmt::format("{} dispatches from Clarus: {}", sweep ? "sweeping" : "reading hinted",
+                        pass.status().message())};
+  }
+  if (pass->confirmations_created > 0 || pass->problems > 0) {
+    spdlog::info(
+        "dispatches: {} parcels to confirm, {} orders dispatched, {} held, {} waiting "
+        "for tracking ({})",
+        pass->confirmations_created, pass->orders_dispatched, pass->problems,
+        pass->waiting_for_tracking, sweep ? "sweep" : "webhook");
+  }
+  const std::lock_guard lock(mu_);
+  taken_.confirmations_created += pass->confirmations_created;
+  taken_.orders_dispatched += pass->orders_dispatched;
+  taken_.problems += pass->problems;
+  return Status::Ok();
+}
+
+namespace {
+
+void Add(ConfirmerPass& total, const ConfirmerPass& pass) {
+  total.sent += pass.sent;
+  total.accepted += pass.accepted;
+  total.retry_later += pass.retry_later;
+  total.failed += pass.failed;
+  total.settled += pass.settled;
+  total.verified += pass.verified;
+  total.resent += pass.resent;
+  total.not_applied += pass.not_applied;
+  total.fed += pass.fed;
+  total.feed_results += pass.feed_results;
+}
+
+// The p-th percentile (0 < p < 100) of sorted `values`, nearest rank.
+double Percentile(const std::vector<double>& sorted, double p) {
+  const auto rank =
+      static_cast<std::size_t>(std::ceil(p / 100.0 * static_cast<double>(sorted.size())));
+  return sorted[std::clamp<std::size_t>(rank, 1, sorted.size()) - 1];
+}
+
+}  // namespace
+
+Status Daemon::Confirm(const JobContext& context) {
+  const Result<ConfirmerPass> pass = confirmer_->SendOnce(context.stop);
+  if (!pass.ok()) {
+    return {pass.status().code(), fmt::format("confirming shipments: {}", pass.status().message())};
+  }
+  if (pass->sent > 0 || pass->fed > 0) {
+    spdlog::info("confirmations: {} sent, {} accepted, {} to retry, {} held, {} into a feed",
+                 pass->sent, pass->accepted, pass->retry_later, pass->failed, pass->fed);
+  }
+  const std::lock_guard lock(mu_);
+  Add(confirmed_, *pass);
+  return Status::Ok();
+}
+
+Status Daemon::Verify(const JobContext& context) {
+  const Result<ConfirmerPass> pass = confirmer_->VerifyOnce(context.stop);
+  if (!pass.ok()) {
+    return {pass.status().code(),
+            fmt::format("verifying confirmations: {}", pass.status().message())};
+  }
+  if (pass->verified > 0 || pass->resent > 0 || pass->not_applied > 0) {
+    spdlog::info("confirmations: {} verified on Amazon, {} sent again, {} not applied",
+                 pass->verified, pass->resent, pass->not_applied);
+  }
+  const std::lock_guard lock(mu_);
+  Add(confirmed_, *pass);
+  return Status::Ok();
+}
+
 Result<DaemonSummary> Daemon::Summary() const {
   DaemonSummary summary;
   summary.started = started_;
@@ -171,6 +292,25 @@ Result<DaemonSummary> Daemon::Summary() const {
   for (const store::HeldException& exception : held) {
     ++summary.held_by_reason[ReasonCategory(exception.reason)];
   }
+  for (const auto& [kind, count] : {std::pair{"dispatch", &summary.dispatch_exceptions},
+                                    std::pair{"confirmation", &summary.confirmation_exceptions}}) {
+    ASSIGN_OR_RETURN(const auto open, transaction->ListExceptions(
+                                          {.open_only = true, .kind = kind, .limit = 1000000}));
+    *count = static_cast<std::int64_t>(open.size());
+  }
+  ASSIGN_OR_RETURN(const auto timings, transaction->ListConfirmationTimings(started_));
+  std::vector<double> latencies;
+  for (const store::ConfirmationTiming& timing : timings) {
+    if (timing.accepted_at && timing.transport == store::ConfirmationTransport::kApi) {
+      latencies.push_back(
+          std::chrono::duration<double>(*timing.accepted_at - timing.shipped_at).count());
+    }
+  }
+  std::sort(latencies.begin(), latencies.end());
+  if (!latencies.empty()) {
+    summary.dispatch_to_accepted_seconds = {Percentile(latencies, 50), Percentile(latencies, 95),
+                                            Percentile(latencies, 99)};
+  }
   const std::lock_guard lock(mu_);
   summary.orders_imported = imported_.orders_new;
   summary.orders_updated = imported_.orders_changed;
@@ -180,6 +320,14 @@ Result<DaemonSummary> Daemon::Summary() const {
   summary.orders_cancelled = released_.cancelled + released_.goods_outs_cancelled;
   summary.labels_bought = released_.labels_bought;
   summary.goods_outs_updated = released_.goods_outs_updated;
+  summary.parcels_dispatched = taken_.confirmations_created;
+  summary.confirmations_sent = confirmed_.sent;
+  summary.confirmations_accepted = confirmed_.accepted + confirmed_.feed_results;
+  summary.confirmations_verified = confirmed_.verified + confirmed_.settled;
+  summary.confirmations_resent = confirmed_.resent;
+  summary.confirmations_fed = confirmed_.fed;
+  summary.webhooks_stored = webhooks_stored_;
+  summary.webhooks_duplicate = webhooks_duplicate_;
   return summary;
 }
 

@@ -12,7 +12,9 @@
 #include "config/config.h"
 #include "store/store.h"
 #include "sync/carrier_catalog.h"
+#include "sync/confirmer.h"
 #include "sync/connections.h"
+#include "sync/dispatch_intake.h"
 #include "sync/order_import.h"
 #include "sync/order_release.h"
 #include "sync/scheduler.h"
@@ -41,14 +43,32 @@ struct DaemonSummary {
   // Orders held now, by the category of their first reason ("ship method not
   // mapped", "SKU not in Clarus", …), from the store.
   std::map<std::string, std::int64_t> held_by_reason;
+  // The dispatch flow since start.
+  std::int64_t parcels_dispatched = 0;      // Confirmations put in the outbox.
+  std::int64_t confirmations_sent = 0;      // confirmShipment calls.
+  std::int64_t confirmations_accepted = 0;  // Taken by Amazon (API or feed).
+  std::int64_t confirmations_verified = 0;  // Read back from Amazon.
+  std::int64_t confirmations_resent = 0;    // Accepted but not applied: sent again.
+  std::int64_t confirmations_fed = 0;       // Moved into fulfilment feeds.
+  std::int64_t webhooks_stored = 0;         // Clarus deliveries kept as hints.
+  std::int64_t webhooks_duplicate = 0;
+  // Open exceptions of the dispatch flow, from the store.
+  std::int64_t dispatch_exceptions = 0;      // Shorts, unmapped carriers, …
+  std::int64_t confirmation_exceptions = 0;  // Refused or not applied by Amazon.
+  // Seconds from the parcel leaving the warehouse to Amazon accepting its
+  // confirmation (API only), over the outbox: p50, p95, p99; empty before any.
+  std::vector<double> dispatch_to_accepted_seconds;
 };
 
 // How a daemon is put together; the defaults are production's.
 struct DaemonOptions {
   ConnectionOptions connections;
-  // Whether the order import job runs (off for tests of other jobs, which
-  // have no remote systems).
+  // Whether the order and dispatch jobs run (off for tests of other jobs,
+  // which have no remote systems).
   bool order_flow = true;
+  // Tuning of the confirmer; merchant id and quota come from the config and
+  // the connections when left empty.
+  ConfirmerOptions confirmer;
 };
 
 // The running sellerbridge: every flow registered as a scheduler job on its
@@ -80,12 +100,26 @@ class Daemon {
   // flow (DaemonOptions::order_flow).
   ShipMethodMappings& Mappings() { return *mappings_; }
 
+  // The dispatch intake, for Clarus automation deliveries. Only with the
+  // order flow.
+  DispatchIntake& Intake() { return *intake_; }
+
+  // Counts a delivery the intake took, for the summary.
+  void CountDelivery(DeliveryOutcome outcome);
+
  private:
   // Removes buyer personal data kept longer than the retention period.
   Status PurgeExpiredBuyerData(const JobContext& context);
 
   // Imports orders from Amazon, then takes what can go to the warehouse there.
   Status ImportOrders(const JobContext& context);
+  // Reads goods-outs named by hints (the webhook) or changed since the sweep's
+  // watermark, and puts their parcels in the outbox.
+  Status TakeDispatches(const JobContext& context, bool sweep);
+  // Sends due confirmations to Amazon.
+  Status Confirm(const JobContext& context);
+  // Reads accepted confirmations back from Amazon.
+  Status Verify(const JobContext& context);
 
   const config::Config config_;
   const DaemonOptions options_;
@@ -97,12 +131,18 @@ class Daemon {
   std::unique_ptr<ShipMethodMappings> mappings_;
   std::unique_ptr<OrderImporter> importer_;
   std::unique_ptr<OrderRelease> release_;
+  std::unique_ptr<DispatchIntake> intake_;
+  std::unique_ptr<Confirmer> confirmer_;
   Scheduler scheduler_;
   TimePoint started_;
   std::atomic<std::int64_t> buyer_records_purged_{0};
   mutable std::mutex mu_;
-  ImportPass imported_;   // Totals since start. Guarded by mu_.
-  ReleasePass released_;  // Totals since start. Guarded by mu_.
+  ImportPass imported_;                  // Totals since start. Guarded by mu_.
+  ReleasePass released_;                 // Totals since start. Guarded by mu_.
+  IntakePass taken_;                     // Totals since start. Guarded by mu_.
+  ConfirmerPass confirmed_;              // Totals since start. Guarded by mu_.
+  std::int64_t webhooks_stored_ = 0;     // Guarded by mu_.
+  std::int64_t webhooks_duplicate_ = 0;  // Guarded by mu_.
   bool running_ = false;
 };
 

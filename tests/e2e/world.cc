@@ -105,8 +105,12 @@ Result<std::unique_ptr<World>> World::Create(const WorldOptions& options) {
                                        {.seed = options.seed,
                                         .scenario_toml = AmazonScenario(options.extra_amazon_skus)},
                                        &world->clock_));
-  ASSIGN_OR_RETURN(clarus_emulator::Scenario tenant,
-                   clarus_emulator::ParseScenario(ClarusScenario(), "the e2e tenant"));
+  ASSIGN_OR_RETURN(
+      clarus_emulator::Scenario tenant,
+      clarus_emulator::ParseScenario(
+          ClarusScenario() +
+              (options.manual_warehouse ? "[rates]\nallocation_delay = \"30d\"\n" : ""),
+          "the e2e tenant"));
   ASSIGN_OR_RETURN(world->clarus_,
                    clarus_emulator::ClarusEmulator::Create(
                        {.seed = options.seed, .scenario = std::move(tenant)}, SystemClock::Get()));
@@ -161,7 +165,28 @@ Result<std::unique_ptr<World>> World::Create(const WorldOptions& options) {
           .merchant_fulfillment = world->connections_->merchant_fulfillment.get(),
           .orders = world->connections_->orders.get(),
           .clock = &world->clock_});
+  world->intake_ = std::make_unique<sync::DispatchIntake>(
+      sync::DispatchIntakeOptions{.source = {.subdomain = config.clarus.subdomain}},
+      world->store_.get(), world->connections_->goods_outs.get(), &world->clock_);
+  sync::ConfirmerOptions confirmer = options.confirmer;
+  confirmer.merchant_id = config.amazon.seller_id;
+  if (options.lift_rate_limits) {
+    confirmer.api_rate_per_second = kLifted;
+    confirmer.api_burst = static_cast<int>(kLifted);
+  }
+  world->confirmer_ = std::make_unique<sync::Confirmer>(
+      confirmer, world->store_.get(), world->connections_->orders.get(),
+      world->connections_->feeds.get(), &world->clock_);
   return world;
+}
+
+Result<std::int64_t> World::GoodsOutOf(const std::string& order_id) {
+  ASSIGN_OR_RETURN(auto tx, store_->BeginReadOnly());
+  ASSIGN_OR_RETURN(const store::OrderSyncState sync, tx->GetOrderSyncState(order_id));
+  if (sync.clarus_goods_out_id.empty()) {
+    return NotFoundError(fmt::format("order {} has no goods-out", order_id));
+  }
+  return std::stoll(sync.clarus_goods_out_id);
 }
 
 std::string World::ConfigToml(int api_port) const {
@@ -174,7 +199,7 @@ std::string World::ConfigToml(int api_port) const {
       "[clarus]\napi_base = \"{}\"\ngraphql_url = \"{}\"\ntoken_url = \"{}\"\nsubdomain = \"{}\"\n"
       "client_id = \"{}\"\nclient_secret = \"{}\"\naccount = \"{}\"\nwarehouses = [\"{}\"]\n\n"
       "[server]\nport = {}\n\n"
-      "[schedules]\norder_import = \"2s\"\n\n"
+      "[schedules]\norder_import = \"2s\"\ndispatch_sweep = \"2s\"\nverifier = \"2s\"\n\n"
       "[orders]\nlookback = \"6h\"\nship_from_name = \"{}\"\nship_from_line1 = \"{}\"\n"
       "ship_from_city = \"{}\"\nship_from_postal_code = \"{}\"\nship_from_country_code = \"{}\"\n"
       "ship_from_email = \"{}\"\nship_from_phone = \"{}\"\n",

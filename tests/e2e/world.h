@@ -19,7 +19,9 @@
 #include "emulators/clarus/clarus_emulator.h"
 #include "store/store.h"
 #include "sync/carrier_catalog.h"
+#include "sync/confirmer.h"
 #include "sync/connections.h"
+#include "sync/dispatch_intake.h"
 #include "sync/order_import.h"
 #include "sync/order_release.h"
 #include "sync/ship_method_mappings.h"
@@ -54,6 +56,11 @@ struct WorldOptions {
   int clarus_workers = 8;
   // More SKUs in the Amazon catalogue only (e.g. one sellerbridge cannot read).
   std::vector<std::string> extra_amazon_skus;
+  // The warehouse waits to be driven by hand (Warehouse::AllocateNow, PickNow,
+  // DispatchNow): the simulation allocates only after 30 days.
+  bool manual_warehouse = false;
+  // The confirmer's tuning (merchant id and quota come from the world).
+  sync::ConfirmerOptions confirmer;
 };
 
 class World {
@@ -99,6 +106,12 @@ class World {
   // Labels bought on Amazon, by order.
   std::map<std::string, int> AmazonLabelsByOrder();
 
+  // The dispatch flow, as the daemon wires it.
+  sync::DispatchIntake& Intake() { return *intake_; }
+  sync::Confirmer& GetConfirmer() { return *confirmer_; }
+  // The Clarus goods-out id of a stored order; NotFound if it has none.
+  Result<std::int64_t> GoodsOutOf(const std::string& order_id);
+
   // The stored order's sync state; NotFound if it is not stored.
   Result<store::SyncState> StateOf(const std::string& order_id);
   // The open order exception of `order_id`, if any.
@@ -119,6 +132,8 @@ class World {
   std::unique_ptr<sync::ShipMethodMappings> mappings_;
   std::unique_ptr<sync::OrderImporter> importer_;
   std::unique_ptr<sync::OrderRelease> release_;
+  std::unique_ptr<sync::DispatchIntake> intake_;
+  std::unique_ptr<sync::Confirmer> confirmer_;
 };
 
 }  // namespace sellerbridge::e2e

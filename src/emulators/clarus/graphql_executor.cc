@@ -6,6 +6,7 @@
 #include <cctype>
 #include <charconv>
 #include <nlohmann/json.hpp>
+#include <utility>
 #include <variant>
 
 #include "base/time_format.h"
@@ -323,37 +324,62 @@ constexpr std::array<std::string_view, 12> kOperators = {
 // serialisation, and a lookup by id costs one map search.
 struct QuickFilter {
   std::optional<std::int64_t> id;
+  std::optional<std::vector<std::int64_t>> ids;  // `id: {in: […]}`, sorted.
   std::optional<std::int64_t> goods_out_id;
   const std::string* reference = nullptr;
+  // `updated_at: {gteq | gt | from: …}`: nothing updated before it matches.
+  std::optional<TimePoint> updated_from;
+  // The page starts after this id (the `after` cursor).
+  std::optional<std::int64_t> after_id;
 
   explicit QuickFilter(const json& filter) {
     if (!filter.is_object()) {
       return;
     }
-    id = IdOperand(filter, "id");
-    goods_out_id = IdOperand(filter, "goods_out_id");
-    if (const json* eq = EqOperand(filter, "reference"); eq != nullptr && eq->is_string()) {
+    id = IdOf(Operand(filter, "id", "eq"));
+    goods_out_id = IdOf(Operand(filter, "goods_out_id", "eq"));
+    if (const json* eq = Operand(filter, "reference", "eq"); eq != nullptr && eq->is_string()) {
       reference = &eq->get_ref<const std::string&>();
+    }
+    if (const json* in = Operand(filter, "id", "in"); in != nullptr && in->is_array()) {
+      std::vector<std::int64_t> list;
+      for (const json& item : *in) {
+        const std::optional<std::int64_t> parsed = IdOf(&item);
+        if (!parsed) {
+          return;  // Left to the full comparison.
+        }
+        list.push_back(*parsed);
+      }
+      std::sort(list.begin(), list.end());
+      list.erase(std::unique(list.begin(), list.end()), list.end());
+      ids = std::move(list);
+    }
+    for (const char* op : {"gteq", "gt", "from"}) {
+      if (const json* from = Operand(filter, "updated_at", op);
+          from != nullptr && from->is_string()) {
+        if (auto parsed = ParseIso8601(from->get_ref<const std::string&>()); parsed.ok()) {
+          updated_from = updated_from ? std::max(*updated_from, *parsed) : *parsed;
+        }
+      }
     }
   }
 
-  static const json* EqOperand(const json& filter, const char* field) {
+  static const json* Operand(const json& filter, const char* field, const char* op) {
     const auto ops = filter.find(field);
     if (ops == filter.end() || !ops->is_object()) {
       return nullptr;
     }
-    const auto eq = ops->find("eq");
-    return eq == ops->end() ? nullptr : &*eq;
+    const auto it = ops->find(op);
+    return it == ops->end() ? nullptr : &*it;
   }
 
   // Ids are strings of digits, compared as numbers (MakeKey); any other
   // operand is left to the full comparison.
-  static std::optional<std::int64_t> IdOperand(const json& filter, const char* field) {
-    const json* eq = EqOperand(filter, field);
-    if (eq == nullptr || !eq->is_string()) {
+  static std::optional<std::int64_t> IdOf(const json* operand) {
+    if (operand == nullptr || !operand->is_string()) {
       return std::nullopt;
     }
-    const std::string& text = eq->get_ref<const std::string&>();
+    const std::string& text = operand->get_ref<const std::string&>();
     std::int64_t wanted = 0;
     const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), wanted);
     if (error != std::errc() || end != text.data() + text.size() || text.empty() ||
@@ -366,7 +392,16 @@ struct QuickFilter {
   template <typename Record>
   bool MayMatch(const Record& record) const {
     if constexpr (requires { record.id; }) {
-      if (id && *id != record.id) {
+      if ((id && *id != record.id) || (after_id && record.id <= *after_id)) {
+        return false;
+      }
+      if (ids && !std::binary_search(ids->begin(), ids->end(), record.id)) {
+        return false;
+      }
+    }
+    if constexpr (requires { record.updated_at; }) {
+      // The JSON shows updated_at to the millisecond, never later than this.
+      if (updated_from && record.updated_at < *updated_from) {
         return false;
       }
     }
@@ -548,8 +583,17 @@ class Run {
         }
         return;
       }
-      for (const auto& [id, record] : map) {
-        add(record);
+      if (quick.ids) {
+        for (const std::int64_t id : *quick.ids) {
+          if (auto it = map.find(id); it != map.end()) {
+            add(it->second);
+          }
+        }
+        return;
+      }
+      for (auto it = quick.after_id ? map.upper_bound(*quick.after_id) : map.begin();
+           it != map.end(); ++it) {
+        add(it->second);
       }
     };
     if (type == "GoodsOut") {
@@ -897,10 +941,26 @@ class Run {
     if (!CheckFilter(type_name, filter, field, path)) {
       return nullptr;
     }
+    // Without totalCount or hasPreviousPage, a page needs only the records
+    // after its cursor, and one more than it holds (for hasNextPage).
+    bool need_all = false;
+    for (const Field& f : field.selections) {
+      need_all = need_all || f.name == "totalCount" ||
+                 (f.name == "pageInfo" &&
+                  std::any_of(f.selections.begin(), f.selections.end(),
+                              [](const Field& p) { return p.name == "hasPreviousPage"; }));
+    }
+    QuickFilter quick(filter);
+    if (!need_all) {
+      quick.after_id = after_id;
+    }
     std::vector<Node> matching;
-    for (const Node& node : Candidates(type_name, QuickFilter(filter))) {
+    for (const Node& node : Candidates(type_name, quick)) {
       if (filter.is_null() || filter.empty() || Matches(Scalars(node), filter)) {
         matching.push_back(node);
+        if (!need_all && std::cmp_greater(matching.size(), limit)) {
+          break;
+        }
       }
     }
     std::size_t start = 0;

@@ -103,6 +103,35 @@ TEST_F(GraphqlExecutorTest, PagesWithRelayCursorsCappedAtTheMaximumPageSize) {
             (std::vector<std::string>{"SO-1", "SO-2", "SO-3", "SO-4", "SO-5", "SO-6", "SO-7"}));
 }
 
+// Pages that ask neither totalCount nor hasPreviousPage are cut short in the
+// emulator; what they show must not change.
+TEST_F(GraphqlExecutorTest, FilteredPagesWithoutCountsWalkEveryMatch) {
+  const std::string query = R"(
+    query Page($after: String) {
+      goods_outs { all(first: 2, after: $after, filter: {reference: {like: "SO-%"}, id: {gteq: 2}}) {
+        edges { node { reference } }
+        pageInfo { hasNextPage endCursor }
+      } }
+    })";
+  std::vector<std::string> seen;
+  json after = nullptr;
+  for (int pages = 1;; ++pages) {
+    const json reply = Query(query, {{"after", after}});
+    ASSERT_FALSE(reply.contains("errors")) << reply.dump();
+    const json& all = reply["data"]["goods_outs"]["all"];
+    for (const auto& r : References(all)) {
+      seen.push_back(r);
+    }
+    if (!all["pageInfo"]["hasNextPage"].get<bool>()) {
+      EXPECT_EQ(pages, 3);
+      break;
+    }
+    ASSERT_LT(pages, 10);
+    after = all["pageInfo"]["endCursor"];
+  }
+  EXPECT_EQ(seen, (std::vector<std::string>{"SO-2", "SO-3", "SO-4", "SO-5", "SO-6", "SO-7"}));
+}
+
 TEST_F(GraphqlExecutorTest, CursorsStayValidWhenNewRecordsArrive) {
   const json first = Query("{ goods_outs { all(first: 2) { pageInfo { endCursor } } } }");
   const std::string cursor = first["data"]["goods_outs"]["all"]["pageInfo"]["endCursor"];
@@ -140,6 +169,17 @@ TEST_F(GraphqlExecutorTest, FiltersWithEveryDocumentedOperator) {
   EXPECT_EQ(Filtered("{id: {eq: \"4\"}, reference: {eq: \"SO-5\"}}"), (V{"0"}));
   EXPECT_EQ(Filtered("{id: {eq: \"99\"}}"), (V{"0"}));
   EXPECT_EQ(Filtered("{reference: {eq: \"SO-6\"}, status: {eq: PENDING}}"), (V{"0"}));
+  EXPECT_EQ(Filtered("{id: {in: [\"4\", \"002\", \"99\"]}}"), (V{"2", "SO-2", "SO-4"}));
+  EXPECT_EQ(Filtered("{id: {in: [\"2\", 7]}}"), (V{"2", "SO-2", "SO-7"}));
+  EXPECT_EQ(Filtered("{id: {in: [\"5\", \"6\"]}, status: {eq: COMPLETED}}"), (V{"1", "SO-6"}));
+  // The even orders were completed last; SO-7 was allocated after its creation.
+  EXPECT_EQ(Filtered("{updated_at: {gteq: \"2026-11-27T08:06:00Z\"}}"),
+            (V{"4", "SO-2", "SO-4", "SO-6"}));
+  EXPECT_EQ(Filtered("{updated_at: {gt: \"2026-11-27T08:06:00Z\"}}"),
+            (V{"4", "SO-2", "SO-4", "SO-6"}));
+  EXPECT_EQ(Filtered("{updated_at: {gteq: \"2026-11-27T09:00:00Z\"}}"), (V{"0"}));
+  EXPECT_EQ(Filtered("{updated_at: {from: \"2026-11-27T09:06:00+01:00\"}, id: {lt: 7}}"),
+            (V{"3", "SO-2", "SO-4", "SO-6"}));
 }
 
 TEST_F(GraphqlExecutorTest, FindsShipmentsByIdAndByGoodsOut) {
