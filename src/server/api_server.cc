@@ -15,6 +15,7 @@
 
 #include "base/redact.h"
 #include "base/time_format.h"
+#include "server/dispatch_metrics.h"
 #include "server/mapping_json.h"
 
 namespace sellerbridge::server {
@@ -221,6 +222,13 @@ ApiServer::ApiServer(const config::ServerConfig& config, store::Store* store,
       server_(http::ServerOptions{.worker_threads = 4,
                                   .max_body_bytes = std::size_t{8} * 1024 * 1024}) {
   server_.Route("GET", "/healthz", [this](const http::Request&) { return Healthz(); });
+  // Outside /api/v1/, but as closed: only /healthz is open to all.
+  server_.Route("GET", "/metrics", [this](const http::Request& request) {
+    if (!Authorized(request)) {
+      return Unauthorized(!api_token_.empty(), request.Header("Authorization").has_value());
+    }
+    return Metrics();
+  });
   server_.Route("GET", "/api/v1/mappings",
                 Authenticated([this](const http::Request& r) { return ListMappings(r); }));
   server_.Route("PUT", "/api/v1/mappings",
@@ -331,6 +339,19 @@ http::Response ApiServer::Healthz() const {
     return JsonResponse(503, {{"status", "unavailable"}});
   }
   return JsonResponse(200, {{"status", "ok"}});
+}
+
+http::Response ApiServer::Metrics() const {
+  Result<std::unique_ptr<store::Transaction>> txn = store_->BeginReadOnly();
+  Result<std::string> text = txn.ok() ? DispatchMetricsText(**txn) : txn.status();
+  if (!text.ok()) {
+    spdlog::warn("metrics: the store cannot be read: {}", text.status().ToString());
+    return Error(503, "unavailable", "the store cannot be read");
+  }
+  http::Response response;
+  response.content_type = "text/plain; version=0.0.4; charset=utf-8";
+  response.body = *std::move(text);
+  return response;
 }
 
 http::Response ApiServer::ListMappings(const http::Request& request) const {

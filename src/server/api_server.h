@@ -16,6 +16,9 @@ namespace sellerbridge::server {
 
 // sellerbridge's HTTP API (see docs/api.md and docs/mappings.md):
 // - GET /healthz, open to all: 200 {"status":"ok"} when the store can be read, else 503;
+// - GET /metrics, with the same bearer token as /api/v1/: the dispatch flow in Prometheus's text
+//   format (DispatchMetricsText);
+// - POST /hooks/clarus/<webhook token>: Clarus automations (AcceptClarusAutomations);
 // - under /api/v1/, only for requests with "Authorization: Bearer <token>" equal to
 //   config.api_token (compared in constant time); others get 401 with WWW-Authenticate: Bearer.
 //   Without a configured token every /api/v1/ request gets 401: the API is never open.
@@ -74,6 +77,7 @@ class ApiServer {
   http::Handler Authenticated(http::Handler handler) const;
 
   http::Response Healthz() const;
+  http::Response Metrics() const;
   http::Response ListMappings(const http::Request& request) const;
   http::Response PutMapping(const http::Request& request) const;
   http::Response DeleteMapping(const http::Request& request) const;

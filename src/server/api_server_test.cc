@@ -585,5 +585,145 @@ TEST_F(ApiServerTest, NeverLogsTheToken) {
   }
 }
 
+TEST_F(ApiServerTest, MetricsNeedTheTokenAndShowDispatchLatencies) {
+  EXPECT_EQ(Call("GET", "/metrics", "", std::nullopt).status, 401);
+  {
+    auto txn = store_->Begin();
+    ASSERT_TRUE(txn.ok());
+    store::NewConfirmation confirmation{
+        .idempotency_key = "clarus-package:1",
+        .amazon_order_id = "203-5555555-0000001",
+        .marketplace_id = "A1F83G8C2ARO7P",
+        .parcel = {.package_reference_id = "1",
+                   .carrier_code = "Royal Mail",
+                   .tracking_number = "AB123456785GB",
+                   .ship_date = clock_.Now() - std::chrono::seconds{3},
+                   .items = {{.order_item_id = "1", .quantity = 1}}},
+        .deadline = clock_.Now() + std::chrono::hours{24}};
+    const auto enqueued = (*txn)->EnqueueConfirmation(confirmation);
+    ASSERT_TRUE(enqueued.ok()) << enqueued.status();
+    clock_.Advance(std::chrono::seconds{4});  // Accepted 7 s after the parcel left.
+    ASSERT_TRUE(
+        (*txn)
+            ->UpdateConfirmation(enqueued->id, {.state = store::ConfirmationState::kAccepted})
+            .ok());
+    ASSERT_TRUE((*txn)->Commit().ok());
+  }
+  const auto response = Call("GET", "/metrics");
+  ASSERT_EQ(response.status, 200) << response.body;
+  EXPECT_THAT(response.body,
+              HasSubstr("# TYPE sellerbridge_dispatch_to_confirm_seconds histogram"));
+  EXPECT_THAT(response.body,
+              HasSubstr("sellerbridge_dispatch_to_confirm_seconds_bucket{le=\"5\"} 0\n"));
+  EXPECT_THAT(response.body,
+              HasSubstr("sellerbridge_dispatch_to_confirm_seconds_bucket{le=\"10\"} 1\n"));
+  EXPECT_THAT(response.body, HasSubstr("sellerbridge_dispatch_to_confirm_seconds_count 1\n"));
+  EXPECT_THAT(response.body,
+              HasSubstr("sellerbridge_dispatch_to_seen_seconds_bucket{le=\"5\"} 1\n"));
+  EXPECT_THAT(response.body, HasSubstr("sellerbridge_confirm_to_verify_seconds_count 0\n"));
+  EXPECT_THAT(response.body, HasSubstr("sellerbridge_outbox_entries{state=\"Accepted\"} 1\n"));
+  EXPECT_THAT(response.body, HasSubstr("sellerbridge_open_exceptions{kind=\"confirmation\"} 0\n"));
+}
+
+// --- Clarus automations ---------------------------------------------
+
+class WebhookTest : public ApiServerTest {
+ protected:
+  static constexpr std::string_view kHook = "hook-token-0123456789abcdefXYZ";
+
+  void SetUp() override {
+    ApiServerTest::SetUp();
+    goods_outs_ = std::make_unique<clarus::GoodsOuts>(client_.get());
+    intake_ = std::make_unique<sync::DispatchIntake>(
+        sync::DispatchIntakeOptions{.source = {.subdomain = "acme", .automation_ids = {"9"}}},
+        store_.get(), goods_outs_.get(), &clock_);
+    config::ServerConfig config;
+    config.api_token = config::Secret(std::string(kToken));
+    config.webhook_token = config::Secret(std::string(kHook));
+    hooks_ = std::make_unique<ApiServer>(config, store_.get(), mappings_.get(), exceptions_.get());
+    hooks_->AcceptClarusAutomations(intake_.get());
+    ASSERT_TRUE(hooks_->Start("127.0.0.1", 0).ok());
+    // The API without a webhook token refuses every delivery.
+    api_->Stop();
+    api_ = std::make_unique<ApiServer>(
+        config::ServerConfig{.api_token = config::Secret(std::string(kToken))}, store_.get(),
+        mappings_.get(), exceptions_.get());
+    api_->AcceptClarusAutomations(intake_.get());
+    ASSERT_TRUE(api_->Start("127.0.0.1", 0).ok());
+  }
+
+  static json Body(std::string_view goods_out_id, std::string_view updated_at) {
+    return {{"resource_name", "goods_out"},
+            {"event", "completed"},
+            {"automation_id", "9"},
+            {"triggered_at", "2026-11-27T17:00:00.000Z"},
+            {"data",
+             {{"id", goods_out_id},
+              {"reference", "203-5555555-0000001"},
+              {"status", "COMPLETED"},
+              {"updated_at", updated_at}}}};
+  }
+
+  http::ClientResponse Deliver(ApiServer* server, const std::string& token, const json& body,
+                               std::string_view subdomain = "acme") {
+    http::ClientRequest request{
+        .method = "POST",
+        .url = fmt::format("http://127.0.0.1:{}/hooks/clarus/{}", server->Port(), token),
+        .body = body.dump()};
+    request.headers.emplace("Content-Type", "application/json");
+    request.headers.emplace("X-ClarusWMS-Domain", "acme.claruswms.co.uk");
+    request.headers.emplace("X-ClarusWMS-Subdomain", std::string(subdomain));
+    request.headers.emplace("X-ClarusWMS-Automation-ID", "9");
+    auto response = hook_http_.Send(request);
+    EXPECT_TRUE(response.ok()) << response.status();
+    return response.ok() ? std::move(response).value() : http::ClientResponse{};
+  }
+
+  std::vector<store::PendingDispatchHint> Pending() {
+    auto txn = store_->BeginReadOnly();
+    EXPECT_TRUE(txn.ok());
+    auto hints = (*txn)->ListPendingDispatchHints(100);
+    EXPECT_TRUE(hints.ok()) << hints.status();
+    return hints.ok() ? *hints : std::vector<store::PendingDispatchHint>{};
+  }
+
+  std::unique_ptr<clarus::GoodsOuts> goods_outs_;
+  std::unique_ptr<sync::DispatchIntake> intake_;
+  std::unique_ptr<ApiServer> hooks_;
+  // Declared after the server, so that its kept-alive connections close before the server stops.
+  http::CurlHttpClient hook_http_;
+};
+
+TEST_F(WebhookTest, StoresEachDeliveryOnceBeforeAnswering) {
+  const std::string token(kHook);
+  EXPECT_EQ(Deliver(hooks_.get(), token, Body("12", "2026-11-27T17:00:00.000Z")).status, 200);
+  ASSERT_EQ(Pending().size(), 1U);
+  EXPECT_EQ(Pending()[0].goods_out_id, "12");
+  EXPECT_EQ(Pending()[0].source, "webhook");
+  // Clarus delivers twice: nothing new.
+  EXPECT_EQ(Deliver(hooks_.get(), token, Body("12", "2026-11-27T17:00:00.000Z")).status, 200);
+  EXPECT_EQ(Pending().size(), 1U);
+  // A later event of the same goods-out is a new hint.
+  EXPECT_EQ(Deliver(hooks_.get(), token, Body("12", "2026-11-27T18:00:00.000Z")).status, 200);
+  EXPECT_EQ(Pending().size(), 2U);
+}
+
+TEST_F(WebhookTest, RefusesWrongTokensTenantsAndBodies) {
+  const json body = Body("12", "2026-11-27T17:00:00.000Z");
+  EXPECT_EQ(Deliver(hooks_.get(), "hook-token-0123456789abcdefXYz", body).status, 404);
+  EXPECT_EQ(Deliver(hooks_.get(), "short", body).status, 404);
+  // No webhook token configured: every delivery is refused.
+  EXPECT_EQ(Deliver(api_.get(), std::string(kHook), body).status, 404);
+  const auto other_tenant = Deliver(hooks_.get(), std::string(kHook), body, "someone-else");
+  EXPECT_EQ(other_tenant.status, 403);
+  EXPECT_THAT(other_tenant.body, HasSubstr("X-ClarusWMS-Subdomain"));
+  json broken = body;
+  broken["data"].erase("updated_at");
+  const auto bad = Deliver(hooks_.get(), std::string(kHook), broken);
+  EXPECT_EQ(bad.status, 400);
+  EXPECT_THAT(bad.body, HasSubstr("updated_at"));
+  EXPECT_THAT(Pending(), IsEmpty());
+}
+
 }  // namespace
 }  // namespace sellerbridge::server

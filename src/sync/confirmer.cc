@@ -352,6 +352,12 @@ Status Confirmer::PlanFeed(const std::stop_token& stop, ConfirmerPass& pass) {
   std::vector<OutboxEntry> slack;
   int api_slots = 0;
   for (OutboxEntry& entry : pending) {
+    if (entry.attempts > 0) {
+      // Tried before (by the API, or by a feed that failed it): it stays on
+      // the API, so that a stuck feed is not retried with another feed.
+      ++api_slots;
+      continue;
+    }
     const double wait_seconds =
         std::max(0, api_slots - options_.api_burst) / options_.api_rate_per_second;
     const TimePoint arrives =
@@ -421,7 +427,9 @@ Status Confirmer::FollowFeeds(const std::stop_token& stop, ConfirmerPass& pass) 
     by_feed[entry.feed_id].push_back(std::move(entry));
   }
   const TimePoint now = clock_->Now();
-  for (auto& [feed_id, entries] : by_feed) {
+  for (auto& feed : by_feed) {
+    const std::string& feed_id = feed.first;
+    const std::vector<OutboxEntry>& entries = feed.second;
     if (stop.stop_requested()) {
       break;
     }

@@ -64,7 +64,7 @@ struct ConfirmerPass {
 // backoff until it succeeds or a person resolves it.
 //
 // When the pending backlog cannot go through the API quota before its
-// deadlines, the entries that would be late move into one
+// deadlines, the entries never tried yet that would be late move into one
 // POST_ORDER_FULFILLMENT_DATA feed (createFeed allows about one feed every
 // two minutes), followed until DONE and settled per message from the
 // processing report. A feed stuck past feed_stuck_after goes back to the API.

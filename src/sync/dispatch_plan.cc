@@ -137,10 +137,10 @@ DispatchPlan PlanDispatch(const DispatchInputs& in) {
   std::map<std::string, std::int64_t> dispatched;
   for (const clarus::GoodsOutLine& line : goods_out.lines) {
     if (!ordered.contains(line.alt_line_reference)) {
-      plan.problems.push_back(fmt::format(
+      plan.problems.emplace_back(fmt::format(
           "goods-out {} line {} (SKU {}) names order item '{}', which order {} does not have",
           goods_out.id, line.id, line.sku, line.alt_line_reference, order->amazon_order_id));
-      plan.fixes.push_back("check the goods-out's lines in Clarus against the Amazon order");
+      plan.fixes.emplace_back("check the goods-out's lines in Clarus against the Amazon order");
       continue;
     }
     dispatched[line.alt_line_reference] += line.dispatched;
@@ -148,18 +148,18 @@ DispatchPlan PlanDispatch(const DispatchInputs& in) {
   for (const domain::OrderLine& line : order->lines) {
     const std::int64_t sent = dispatched[line.order_item_id];
     if (sent > line.quantity_ordered) {
-      plan.problems.push_back(fmt::format(
+      plan.problems.emplace_back(fmt::format(
           "Clarus dispatched {} × {} (item {}) but the order asks for {}; only {} will be "
           "confirmed",
           sent, line.sku, line.order_item_id, line.quantity_ordered, line.quantity_ordered));
-      plan.fixes.push_back("check what left the warehouse for this order");
+      plan.fixes.emplace_back("check what left the warehouse for this order");
     } else if (plan.completed && sent < line.quantity_ordered) {
-      plan.problems.push_back(fmt::format(
+      plan.problems.emplace_back(fmt::format(
           "short: goods-out {} completed with {} of {} × {} (item {}) not dispatched; Amazon "
           "still expects them",
           goods_out.id, line.quantity_ordered - sent, line.quantity_ordered, line.sku,
           line.order_item_id));
-      plan.fixes.push_back(
+      plan.fixes.emplace_back(
           "dispatch the rest on a new goods-out, or cancel the missing units on Amazon, then "
           "resolve this exception");
     }
@@ -229,20 +229,20 @@ DispatchPlan PlanDispatch(const DispatchInputs& in) {
     }
     const domain::ShipMethodMapping* mapping = MappingFor(in, shipment);
     if (mapping == nullptr) {
-      plan.problems.push_back(fmt::format(
+      plan.problems.emplace_back(fmt::format(
           "shipment {} left with Clarus carrier {} service {}, which no ship-method mapping of "
           "marketplace {} names, so its Amazon carrier code is unknown",
           shipment.id, shipment.carrier_code, shipment.service_code, order->marketplace_id));
-      plan.fixes.push_back(fmt::format(
+      plan.fixes.emplace_back(fmt::format(
           "add a mapping to Clarus {}/{} with its Amazon carrier code, then retry this exception",
           shipment.carrier_code, shipment.service_code));
       continue;
     }
     const std::optional<TimePoint> ship_date = ShipDateOf(shipment, goods_out);
     if (!ship_date) {
-      plan.problems.push_back(
+      plan.problems.emplace_back(
           fmt::format("shipment {} is DISPATCHED without a readable collection time", shipment.id));
-      plan.fixes.push_back("check the shipment in Clarus, then retry this exception");
+      plan.fixes.emplace_back("check the shipment in Clarus, then retry this exception");
       continue;
     }
     const std::vector<Units> per_package = Deal(per_shipment[s], packages.size());

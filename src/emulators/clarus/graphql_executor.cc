@@ -379,7 +379,7 @@ struct QuickFilter {
     if (operand == nullptr || !operand->is_string()) {
       return std::nullopt;
     }
-    const std::string& text = operand->get_ref<const std::string&>();
+    const auto& text = operand->get_ref<const std::string&>();
     std::int64_t wanted = 0;
     const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), wanted);
     if (error != std::errc() || end != text.data() + text.size() || text.empty() ||
