@@ -23,15 +23,6 @@ using testing::Subprocess;
 const std::string kExe = SELLERBRIDGE_EXE;
 const std::string kExample = std::string(SELLERBRIDGE_SOURCE_DIR) + "/sellerbridge.example.toml";
 
-// A free port for a child process to listen on.
-int FreePort() {
-  sellerbridge::http::Server probe;
-  EXPECT_TRUE(probe.Start("127.0.0.1", 0).ok());
-  const int port = probe.Port();
-  probe.Stop();
-  return port;
-}
-
 class CliTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -63,7 +54,7 @@ class CliTest : public ::testing::Test {
     const std::string port = "port = 8085";
     const auto port_at = config.find(port);
     EXPECT_NE(port_at, std::string::npos);
-    config.replace(port_at, port.size(), "port = " + std::to_string(FreePort()));
+    config.replace(port_at, port.size(), "port = " + std::to_string(testing::FreePort()));
     return Write("good.toml", config);
   }
 
@@ -210,7 +201,7 @@ TEST_F(CliTest, RunWithJsonLogsWritesJsonLinesWithoutSecrets) {
 
 TEST_F(CliTest, EmulatorsServeUntilSignalled) {
   for (const std::string system : {"amazon", "clarus"}) {
-    const int port = FreePort();
+    const int port = testing::FreePort();
     Subprocess emulator({kExe, "emulate", system, "--port", std::to_string(port), "--seed", "3"});
     ASSERT_TRUE(emulator.WaitForStderr("serving")) << emulator.Stderr();
     EXPECT_NE(emulator.Stderr().find(std::to_string(port)), std::string::npos);

@@ -17,7 +17,6 @@
 
 #include "e2e/subprocess.h"
 #include "e2e/world.h"
-#include "http/server.h"
 
 namespace sellerbridge::e2e {
 namespace {
@@ -28,14 +27,6 @@ using std::chrono::milliseconds;
 
 constexpr int kKills = 20;
 constexpr int kOrders = 120;
-
-int FreePort() {
-  http::Server probe;
-  EXPECT_TRUE(probe.Start("127.0.0.1", 0).ok());
-  const int port = probe.Port();
-  probe.Stop();
-  return port;
-}
 
 class DispatchCrashTest : public ::testing::Test {
  protected:
@@ -52,7 +43,7 @@ class DispatchCrashTest : public ::testing::Test {
     world_ = std::move(world).value();
     ASSERT_TRUE(world_->MapShipMethods().ok());
     config_ = (dir_ / "sellerbridge.toml").string();
-    std::ofstream(config_) << world_->ConfigToml(FreePort());
+    std::ofstream(config_) << world_->ConfigToml(testing::FreePort());
   }
 
   void TearDown() override {

@@ -15,7 +15,6 @@
 
 #include "e2e/subprocess.h"
 #include "e2e/world.h"
-#include "http/server.h"
 
 namespace sellerbridge::e2e {
 namespace {
@@ -24,15 +23,6 @@ using std::chrono::milliseconds;
 using std::chrono::minutes;
 
 constexpr int kKills = 20;
-
-// A free port for the daemon's HTTP API.
-int FreePort() {
-  http::Server probe;
-  EXPECT_TRUE(probe.Start("127.0.0.1", 0).ok());
-  const int port = probe.Port();
-  probe.Stop();
-  return port;
-}
 
 class OrderCrashTest : public ::testing::Test {
  protected:
@@ -48,7 +38,7 @@ class OrderCrashTest : public ::testing::Test {
     world_ = std::move(world).value();
     ASSERT_TRUE(world_->MapShipMethods().ok());
     config_ = (dir_ / "sellerbridge.toml").string();
-    std::ofstream(config_) << world_->ConfigToml(FreePort());
+    std::ofstream(config_) << world_->ConfigToml(testing::FreePort());
   }
 
   void TearDown() override {

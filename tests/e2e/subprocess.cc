@@ -1,7 +1,10 @@
 #include "e2e/subprocess.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <poll.h>
 #include <spawn.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -11,6 +14,26 @@
 #include <string>
 
 namespace sellerbridge::testing {
+
+int FreePort() {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) {
+    return 0;
+  }
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  address.sin_port = 0;
+  socklen_t length = sizeof(address);
+  int port = 0;
+  // NOLINTNEXTLINE(cppcoreguidelines-pro-type-reinterpret-cast): the sockets API.
+  auto* generic = reinterpret_cast<sockaddr*>(&address);
+  if (::bind(fd, generic, sizeof(address)) == 0 && ::getsockname(fd, generic, &length) == 0) {
+    port = ntohs(address.sin_port);
+  }
+  ::close(fd);
+  return port;
+}
 namespace {
 
 // Reads what is available from `fd` into `out`; returns false at end of stream.

@@ -6,6 +6,10 @@
 
 namespace sellerbridge::testing {
 
+// A loopback TCP port free at the time of the call, for a child process to
+// listen on (0 if none could be found).
+int FreePort();
+
 // A child process of the test, with its standard output and error on pipes.
 class Subprocess {
  public:
