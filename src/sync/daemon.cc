@@ -132,7 +132,13 @@ Status Daemon::PurgeExpiredBuyerData(const JobContext& context) {
   const TimePoint before = context.started - std::chrono::days{config_.retention.buyer_data_days};
   ASSIGN_OR_RETURN(auto transaction, store_->Begin());
   ASSIGN_OR_RETURN(const std::int64_t purged, transaction->PurgeBuyerData(before));
+  // Processed dispatch hints only de-duplicate late deliveries: a week is plenty.
+  ASSIGN_OR_RETURN(const std::int64_t hints, transaction->PurgeProcessedDispatchHints(
+                                                 context.started - std::chrono::days{7}));
   RETURN_IF_ERROR(transaction->Commit());
+  if (hints > 0) {
+    spdlog::info("retention: removed {} processed dispatch hints older than 7 days", hints);
+  }
   buyer_records_purged_ += purged;
   spdlog::info("retention: removed buyer personal data from {} order{} dispatched before {}",
                purged, purged == 1 ? "" : "s", FormatIso8601(before));

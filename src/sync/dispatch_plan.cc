@@ -165,8 +165,12 @@ DispatchPlan PlanDispatch(const DispatchInputs& in) {
     }
   }
 
-  if (in.label && in.label->state != store::LabelState::kBuying) {
-    PlanLabel(in, plan);
+  if (in.label) {
+    // A purchase in doubt (kBuying) is settled by the order release first:
+    // until then nothing is confirmed, lest the order ship twice on Amazon.
+    if (in.label->state != store::LabelState::kBuying) {
+      PlanLabel(in, plan);
+    }
     return plan;
   }
 

@@ -233,6 +233,15 @@ TEST_F(DispatchPlanTest, LabelOrderIsOnlyVerified) {
   EXPECT_THAT(Plan(Stored(plan)).confirmations, IsEmpty());
 }
 
+TEST_F(DispatchPlanTest, LabelPurchaseInDoubtConfirmsNothingYet) {
+  label_ = store::OrderLabel{.amazon_order_id = "203-1234567-1234567",
+                             .state = store::LabelState::kBuying};
+  goods_out_.status = "COMPLETED";
+  goods_out_.lines = {Line("1", "11", 2, 2), Line("2", "12", 1, 1)};
+  goods_out_.shipments = {Shipment("70", {"AB123456785GB"})};
+  EXPECT_THAT(Plan().confirmations, IsEmpty());
+}
+
 TEST_F(DispatchPlanTest, LineOfAnotherOrderIsAProblem) {
   goods_out_.status = "PICK";
   goods_out_.lines = {Line("1", "11", 2, 0), Line("2", "99", 1, 0)};
