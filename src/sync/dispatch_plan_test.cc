@@ -16,7 +16,7 @@ constexpr std::string_view kUk = "A1F83G8C2ARO7P";
 const TimePoint kBought = *ParseIso8601("2026-11-27T08:00:00Z");
 const TimePoint kShipBy = *ParseIso8601("2026-11-28T23:59:59Z");
 
-domain::Order TestOrder(std::vector<std::pair<std::string, int>> lines) {
+domain::Order TestOrder(const std::vector<std::pair<std::string, int>>& lines) {
   domain::OrderData data{.amazon_order_id = "203-1234567-1234567",
                          .marketplace_id = std::string(kUk),
                          .status = domain::OrderStatus::kUnshipped,
@@ -25,7 +25,7 @@ domain::Order TestOrder(std::vector<std::pair<std::string, int>> lines) {
                          .latest_ship_date = kShipBy,
                          .ship_service_level = "Std UK Dom_1"};
   int n = 0;
-  for (auto& [item, quantity] : lines) {
+  for (const auto& [item, quantity] : lines) {
     data.lines.push_back(
         {.order_item_id = item, .sku = "SKU-" + std::to_string(++n), .quantity_ordered = quantity});
   }
@@ -41,17 +41,17 @@ domain::ShipMethodMapping Mapping(std::string level, std::string service, std::s
                                              .amazon_shipping_method = "Tracked 24"});
 }
 
-clarus::GoodsOutLine Line(std::string id, std::string item, std::int64_t ordered,
+clarus::GoodsOutLine Line(const std::string& id, const std::string& item, std::int64_t ordered,
                           std::int64_t dispatched) {
-  return {.id = std::move(id),
+  return {.id = id,
           .sku = "SKU-" + item,
-          .alt_line_reference = std::move(item),
+          .alt_line_reference = item,
           .ordered = ordered,
           .picked = dispatched,
           .dispatched = dispatched};
 }
 
-clarus::Shipment Shipment(std::string id, std::vector<std::string> tracking,
+clarus::Shipment Shipment(const std::string& id, const std::vector<std::string>& tracking,
                           std::string status = "DISPATCHED") {
   clarus::Shipment s{.id = id,
                      .status = std::move(status),
@@ -59,7 +59,7 @@ clarus::Shipment Shipment(std::string id, std::vector<std::string> tracking,
                      .service_code = "RM24",
                      .collection_datetime = "2026-11-27T16:00:00Z"};
   int n = 0;
-  for (std::string& t : tracking) {
+  for (const std::string& t : tracking) {
     s.packages.push_back({.id = id + std::to_string(++n),
                           .tracking_number = t.empty() ? std::nullopt : std::optional(t)});
   }

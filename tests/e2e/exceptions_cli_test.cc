@@ -33,6 +33,7 @@ constexpr std::string_view kOrderId = "203-1234567-1234567";
 
 // The actor the command audits as, from the environment it inherits.
 std::string ExpectedActor() {
+  // NOLINTNEXTLINE(concurrency-mt-unsafe): nothing in the test sets the environment.
   const char* user = std::getenv("USER");
   return user != nullptr && *user != '\0' ? std::string("cli:") + user : "cli";
 }
