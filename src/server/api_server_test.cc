@@ -706,6 +706,10 @@ TEST_F(WebhookTest, StoresEachDeliveryOnceBeforeAnswering) {
   // A later event of the same goods-out is a new hint.
   EXPECT_EQ(Deliver(hooks_.get(), token, Body("12", "2026-11-27T18:00:00.000Z")).status, 200);
   EXPECT_EQ(Pending().size(), 2U);
+  const sync::DeliveryCounts counts = intake_->Deliveries();
+  EXPECT_EQ(counts.stored, 2);
+  EXPECT_EQ(counts.duplicate, 1);
+  EXPECT_EQ(counts.refused, 0);
 }
 
 TEST_F(WebhookTest, RefusesWrongTokensTenantsAndBodies) {
@@ -723,6 +727,8 @@ TEST_F(WebhookTest, RefusesWrongTokensTenantsAndBodies) {
   EXPECT_EQ(bad.status, 400);
   EXPECT_THAT(bad.body, HasSubstr("updated_at"));
   EXPECT_THAT(Pending(), IsEmpty());
+  // A wrong token never reaches the intake; the tenant and the body do.
+  EXPECT_EQ(intake_->Deliveries().refused, 2);
 }
 
 }  // namespace

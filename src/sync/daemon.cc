@@ -194,15 +194,6 @@ Status Daemon::ImportOrders(const JobContext& context) {
   return Status::Ok();
 }
 
-void Daemon::CountDelivery(DeliveryOutcome outcome) {
-  const std::lock_guard lock(mu_);
-  if (outcome == DeliveryOutcome::kStored) {
-    ++webhooks_stored_;
-  } else if (outcome == DeliveryOutcome::kDuplicate) {
-    ++webhooks_duplicate_;
-  }
-}
-
 Status Daemon::TakeDispatches(const JobContext& context, bool sweep) {
   const Result<IntakePass> pass =
       sweep ? intake_->Sweep(context.stop) : intake_->ProcessHints(context.stop);
@@ -332,8 +323,9 @@ Result<DaemonSummary> Daemon::Summary() const {
   summary.confirmations_verified = confirmed_.verified + confirmed_.settled;
   summary.confirmations_resent = confirmed_.resent;
   summary.confirmations_fed = confirmed_.fed;
-  summary.webhooks_stored = webhooks_stored_;
-  summary.webhooks_duplicate = webhooks_duplicate_;
+  if (intake_) {
+    summary.webhooks = intake_->Deliveries();
+  }
   return summary;
 }
 

@@ -50,8 +50,7 @@ struct DaemonSummary {
   std::int64_t confirmations_verified = 0;  // Read back from Amazon.
   std::int64_t confirmations_resent = 0;    // Accepted but not applied: sent again.
   std::int64_t confirmations_fed = 0;       // Moved into fulfilment feeds.
-  std::int64_t webhooks_stored = 0;         // Clarus deliveries kept as hints.
-  std::int64_t webhooks_duplicate = 0;
+  DeliveryCounts webhooks;                  // Clarus automation deliveries.
   // Open exceptions of the dispatch flow, from the store.
   std::int64_t dispatch_exceptions = 0;      // Shorts, unmapped carriers, …
   std::int64_t confirmation_exceptions = 0;  // Refused or not applied by Amazon.
@@ -104,9 +103,6 @@ class Daemon {
   // order flow.
   DispatchIntake& Intake() { return *intake_; }
 
-  // Counts a delivery the intake took, for the summary.
-  void CountDelivery(DeliveryOutcome outcome);
-
  private:
   // Removes buyer personal data kept longer than the retention period.
   Status PurgeExpiredBuyerData(const JobContext& context);
@@ -137,12 +133,10 @@ class Daemon {
   TimePoint started_;
   std::atomic<std::int64_t> buyer_records_purged_{0};
   mutable std::mutex mu_;
-  ImportPass imported_;                  // Totals since start. Guarded by mu_.
-  ReleasePass released_;                 // Totals since start. Guarded by mu_.
-  IntakePass taken_;                     // Totals since start. Guarded by mu_.
-  ConfirmerPass confirmed_;              // Totals since start. Guarded by mu_.
-  std::int64_t webhooks_stored_ = 0;     // Guarded by mu_.
-  std::int64_t webhooks_duplicate_ = 0;  // Guarded by mu_.
+  ImportPass imported_;      // Totals since start. Guarded by mu_.
+  ReleasePass released_;     // Totals since start. Guarded by mu_.
+  IntakePass taken_;         // Totals since start. Guarded by mu_.
+  ConfirmerPass confirmed_;  // Totals since start. Guarded by mu_.
   bool running_ = false;
 };
 

@@ -48,6 +48,33 @@ DispatchIntake::DispatchIntake(DispatchIntakeOptions options, store::Store* stor
 
 Result<DeliveryOutcome> DispatchIntake::Deliver(const http::Headers& headers,
                                                 std::string_view body) {
+  Result<DeliveryOutcome> outcome = Take(headers, body);
+  if (!outcome.ok()) {
+    const StatusCode code = outcome.status().code();
+    if (code == StatusCode::kInvalidArgument || code == StatusCode::kPermissionDenied) {
+      ++refused_;
+    }
+    return outcome;
+  }
+  switch (*outcome) {
+    case DeliveryOutcome::kStored:
+      ++stored_;
+      break;
+    case DeliveryOutcome::kDuplicate:
+      ++duplicate_;
+      break;
+    case DeliveryOutcome::kIgnored:
+      ++ignored_;
+      break;
+  }
+  return outcome;
+}
+
+DeliveryCounts DispatchIntake::Deliveries() const {
+  return {.stored = stored_, .duplicate = duplicate_, .ignored = ignored_, .refused = refused_};
+}
+
+Result<DeliveryOutcome> DispatchIntake::Take(const http::Headers& headers, std::string_view body) {
   ASSIGN_OR_RETURN(const clarus::AutomationHeaders sender, clarus::ParseAutomationHeaders(headers));
   RETURN_IF_ERROR(clarus::VerifyAutomationSource(sender, options_.source));
   ASSIGN_OR_RETURN(const clarus::AutomationEvent event,

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <atomic>
+#include <cstdint>
 #include <stop_token>
 #include <string>
 #include <string_view>
@@ -29,6 +31,14 @@ enum class DeliveryOutcome {
   kStored,     // A new hint, stored durably: a re-read follows.
   kDuplicate,  // The same event again: nothing to do.
   kIgnored,    // An event the dispatch flow does not act on (stock).
+};
+
+// Deliveries taken since start, by outcome.
+struct DeliveryCounts {
+  std::int64_t stored = 0;
+  std::int64_t duplicate = 0;
+  std::int64_t ignored = 0;
+  std::int64_t refused = 0;  // Another tenant or automation, or a body that is not one.
 };
 
 // What one pass did.
@@ -66,6 +76,8 @@ class DispatchIntake {
   // returning, so that a 2xx answer means it is durable.
   Result<DeliveryOutcome> Deliver(const http::Headers& headers, std::string_view body);
 
+  DeliveryCounts Deliveries() const;
+
   // Re-reads the goods-outs of pending hints and plans them.
   Result<IntakePass> ProcessHints(const std::stop_token& stop);
 
@@ -74,6 +86,8 @@ class DispatchIntake {
   Result<IntakePass> Sweep(const std::stop_token& stop);
 
  private:
+  Result<DeliveryOutcome> Take(const http::Headers& headers, std::string_view body);
+
   // Plans `goods_out` and stores the outcome; marks the goods-out's hints up
   // to `up_to_hint` processed in the same transaction.
   Status Process(const clarus::GoodsOutDetail& goods_out, std::int64_t up_to_hint,
@@ -83,6 +97,10 @@ class DispatchIntake {
   store::Store* const store_;
   clarus::GoodsOuts* const goods_outs_;
   Clock* const clock_;
+  std::atomic<std::int64_t> stored_{0};
+  std::atomic<std::int64_t> duplicate_{0};
+  std::atomic<std::int64_t> ignored_{0};
+  std::atomic<std::int64_t> refused_{0};
 };
 
 }  // namespace sellerbridge::sync
