@@ -4,7 +4,7 @@
 set -euo pipefail
 
 packages=(
-  cmake g++ make pkg-config git
+  cmake g++ make pkg-config git python3
   clang-format clang-tidy
   libspdlog-dev libfmt-dev libtomlplusplus-dev libcli11-dev nlohmann-json3-dev
   libsqlite3-dev libcpp-httplib-dev libcurl4-openssl-dev libpugixml-dev

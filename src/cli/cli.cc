@@ -102,6 +102,9 @@ int Run(const std::string& path, const GlobalOptions& options) {
   sync::ExceptionDesk exceptions(store->get(), SystemClock::Get());
   server::ApiServer api(loaded.config.server, store->get(), &daemon.Mappings(), &exceptions);
   api.AcceptClarusAutomations(&daemon.Intake());
+  if (daemon.Stock() != nullptr) {
+    api.ExportStock(daemon.Stock());
+  }
   if (const Status listening = api.Start(loaded.config.server.listen, loaded.config.server.port);
       !listening.ok()) {
     spdlog::error("cannot serve the HTTP API on {} port {}: {}", loaded.config.server.listen,

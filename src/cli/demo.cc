@@ -12,6 +12,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <set>
 #include <string>
 #include <system_error>
 
@@ -21,6 +22,7 @@
 #include "cli/emulated_config.h"
 #include "cli/shutdown_signal.h"
 #include "config/config.h"
+#include "domain/stock_policy.h"
 #include "emulators/amazon/amazon_emulator.h"
 #include "emulators/clarus/clarus_emulator.h"
 #include "store/store.h"
@@ -37,6 +39,8 @@ namespace clarus_emulator = ::sellerbridge::emulators::clarus;
 // one every two seconds), Prime and standard service levels.
 constexpr std::string_view kDemoAmazonScenario = R"toml(
 marketplace_ids = ["A1F83G8C2ARO7P", "A1PA6795UKMFR9"]
+# Faster than Amazon's minutes, so that the demo shows listings follow.
+listing_processing_seconds = 10
 
 [generator]
 enabled = true
@@ -50,7 +54,7 @@ service_levels = [{ name = "Std UK Dom_1", category = "Standard", share = 0.7 },
 
 // The emulated warehouse: the default tenant, but only two of the seller's
 // three Amazon SKUs are set up in Clarus, so orders for the third are held
-// until the demo creates it.
+// until the demo creates it. The T-shirts run out during the demo.
 constexpr std::string_view kDemoClarusScenario = R"toml(
 [[products]]
 id = 1
@@ -72,7 +76,7 @@ available = 5000
 [[stock]]
 product_code = "SB-TEE-002"
 warehouse = "MAIN"
-available = 5000
+available = 150
 )toml";
 
 // The ship-method mappings operations would set up: UK only at first, so
@@ -100,6 +104,9 @@ constexpr std::string_view kDemoDeMappings =
     "A1PA6795UKMFR9,EXPEDITED,,,true,DHL,DHLEXP,DHL,,Express Worldwide\n"
     "A1PA6795UKMFR9,NEXT_DAY,,,true,DHL,DHLEXP,DHL,,Express Worldwide\n";
 
+// The SKUs whose stock the demo moves and follows, in Clarus and on Amazon.
+constexpr std::array<std::string_view, 2> kStockedSkus = {"SB-MUG-001", "SB-TEE-002"};
+
 // What the two emulated systems hold now.
 struct EmulatedWorld {
   std::map<std::string, std::int64_t> amazon_orders_by_status;
@@ -107,19 +114,64 @@ struct EmulatedWorld {
   amazon_emulator::AccountHealth health;
   std::int64_t clarus_goods_outs = 0;
   std::int64_t clarus_products = 0;
+  // Per stocked SKU: Clarus's available and Amazon's listed quantity.
+  std::map<std::string, std::pair<std::int64_t, std::int64_t>> stock;
+  // Units of stocked SKUs sold on Amazon after `since` that the warehouse
+  // could not cover: shorted at dispatch, or still unallocated two minutes
+  // after reaching Clarus.
+  std::int64_t units_oversold = 0;
 };
 
 EmulatedWorld Observe(amazon_emulator::AmazonEmulator& amazon,
-                      clarus_emulator::ClarusEmulator& clarus) {
+                      clarus_emulator::ClarusEmulator& clarus, TimePoint since) {
   EmulatedWorld world;
+  std::set<std::string> recent;  // Orders bought after `since`.
   for (const amazon_emulator::Order& order : amazon.Orders()) {
     ++world.amazon_orders_by_status[std::string(amazon_emulator::OrderStatusName(order.status))];
     ++world.amazon_orders;
+    if (order.purchase_date >= since) {
+      recent.insert(order.order_id);
+    }
   }
   world.health = amazon.Health();
+  for (const std::string_view sku : kStockedSkus) {
+    if (const auto listing = amazon.GetListing(sku); listing) {
+      world.stock[std::string(sku)].second = listing->quantity;
+    }
+  }
+  const TimePoint now = SystemClock::Get()->Now();
   clarus.GetWarehouse().Read([&](const clarus_emulator::WarehouseState& state) {
     world.clarus_goods_outs = static_cast<std::int64_t>(state.goods_outs.size());
     world.clarus_products = static_cast<std::int64_t>(state.products.size());
+    std::set<std::int64_t> stocked;
+    for (const auto& [id, product] : state.products) {
+      if (std::find(kStockedSkus.begin(), kStockedSkus.end(), product.product_code) !=
+          kStockedSkus.end()) {
+        stocked.insert(id);
+        std::int64_t available = 0;
+        for (const auto& [balance_id, balance] : state.balances) {
+          available += balance.product_id == id ? balance.available : 0;
+        }
+        world.stock[product.product_code].first = available;
+      }
+    }
+    for (const auto& [id, order] : state.goods_outs) {
+      if (order.status == clarus_emulator::GoodsOutStatus::kCancelled ||
+          !recent.contains(order.reference)) {
+        continue;
+      }
+      const bool completed = order.status == clarus_emulator::GoodsOutStatus::kCompleted;
+      if (!completed && now - order.created_at < std::chrono::minutes{2}) {
+        continue;
+      }
+      for (const clarus_emulator::GoodsOutLine& line : order.lines) {
+        if (!stocked.contains(line.product_id)) {
+          continue;
+        }
+        const std::int64_t covered = completed ? line.dispatch_quantity : line.allocated_quantity;
+        world.units_oversold += std::max<std::int64_t>(0, line.order_quantity - covered);
+      }
+    }
   });
   return world;
 }
@@ -138,6 +190,7 @@ nlohmann::json WorldJson(const EmulatedWorld& world) {
         {"cancel_rate_7d", rate(world.health.cancel_7d)},
         {"valid_tracking_rate_7d", rate(world.health.valid_tracking_7d)}}},
       {"clarus", {{"goods_outs", world.clarus_goods_outs}, {"products", world.clarus_products}}},
+      {"units_oversold", world.units_oversold},
   };
 }
 
@@ -215,6 +268,30 @@ void FixWhatHeldOrdersWaitFor(sync::Daemon& daemon, clarus_emulator::ClarusEmula
   }
 }
 
+nlohmann::json StockJson(const sync::StockFigures& stock) {
+  nlohmann::json published = nlohmann::json::object();
+  nlohmann::json staleness = nlohmann::json::object();
+  for (int i = 0; i < sync::kStockLanes; ++i) {
+    const auto lane = static_cast<std::size_t>(i);
+    const std::string name(sync::StockLaneName(static_cast<sync::StockLane>(i)));
+    published[name] = stock.published[lane];
+    staleness[name] = {{"samples", stock.staleness[lane].samples},
+                       {"p50", stock.staleness[lane].p50},
+                       {"p95", stock.staleness[lane].p95},
+                       {"p99", stock.staleness[lane].p99}};
+  }
+  return {{"skus", stock.skus},
+          {"published_by_lane", published},
+          {"staleness_seconds_by_lane", staleness},
+          {"patches", stock.patches},
+          {"feeds", stock.feeds},
+          {"coalesced", stock.coalesced},
+          {"drift_checks", stock.drift_checks},
+          {"drift_found", stock.drift_found},
+          {"refused", stock.refused},
+          {"stuck_feeds", stock.stuck_feeds}};
+}
+
 nlohmann::json SummaryJson(const sync::DaemonSummary& summary) {
   nlohmann::json jobs = nlohmann::json::array();
   for (const sync::JobStats& job : summary.jobs) {
@@ -253,6 +330,7 @@ nlohmann::json SummaryJson(const sync::DaemonSummary& summary) {
         {"dispatch_exceptions", summary.dispatch_exceptions},
         {"confirmation_exceptions", summary.confirmation_exceptions},
         {"dispatch_to_accepted_seconds_p50_p95_p99", summary.dispatch_to_accepted_seconds}}},
+      {"stock", summary.stock ? StockJson(*summary.stock) : nlohmann::json()},
   };
 }
 
@@ -296,6 +374,55 @@ void PrintText(const sync::DaemonSummary& summary) {
         "  dispatch → accepted by Amazon: p50 {:.1f} s, p95 {:.1f} s, p99 {:.1f} s\n",
         summary.dispatch_to_accepted_seconds[0], summary.dispatch_to_accepted_seconds[1],
         summary.dispatch_to_accepted_seconds[2]);
+  }
+  if (summary.stock) {
+    const sync::StockFigures& stock = *summary.stock;
+    std::cout << fmt::format(
+        "  stock: {} SKUs; quantities published: {} fast lane (zero-outs, low stock), {} class "
+        "A, {} class B, {} class C; {} patches, {} feeds, {} changes coalesced\n",
+        stock.skus, stock.published[0], stock.published[1], stock.published[2], stock.published[3],
+        stock.patches, stock.feeds, stock.coalesced);
+    for (int i = 0; i < sync::kStockLanes; ++i) {
+      const sync::StalenessFigures& lane = stock.staleness[static_cast<std::size_t>(i)];
+      if (lane.samples > 0) {
+        std::cout << fmt::format(
+            "    staleness {:<4} (Clarus change → accepted by Amazon): p95 {:.1f} s over {} "
+            "publications\n",
+            sync::StockLaneName(static_cast<sync::StockLane>(i)), lane.p95, lane.samples);
+      }
+    }
+    std::cout << fmt::format("    drift: {} listings read back, {} found drifted; {} refused\n",
+                             stock.drift_checks, stock.drift_found, stock.refused);
+  }
+}
+
+// Stock moving in the warehouse besides Amazon's orders, one step per report:
+// mugs sell on another channel, a stock count finds one missing, and later a
+// delivery of T-shirts arrives (after they sold out).
+void MoveStock(clarus_emulator::ClarusEmulator& clarus, int step) {
+  std::map<std::string, std::int64_t> product_ids;
+  clarus.GetWarehouse().Read([&](const clarus_emulator::WarehouseState& state) {
+    for (const auto& [id, product] : state.products) {
+      product_ids[product.product_code] = id;
+    }
+  });
+  const std::int64_t warehouse = clarus.GetScenario().warehouses.front().id;
+  auto adjust = [&](const std::string& sku, std::int64_t delta, const char* why) {
+    const auto product = product_ids.find(sku);
+    if (product == product_ids.end()) {
+      return;
+    }
+    const auto moved = clarus.GetWarehouse().AdjustStock(product->second, warehouse, delta, why);
+    if (moved.ok()) {
+      spdlog::info("clarus: {} {:+d} ({}), {} available", sku, delta, why, moved->available);
+    }
+  };
+  adjust("SB-MUG-001", -(1 + step % 4), "sold on another channel");
+  if (step % 6 == 5) {
+    adjust("SB-MUG-001", -1, "stock count");
+  }
+  if (step == 36) {
+    adjust("SB-TEE-002", 120, "delivery received");
   }
 }
 
@@ -372,6 +499,15 @@ int RunDemo(const DemoOptions& options) {
     config.schedules.dispatch_sweep = std::chrono::seconds{5};
     config.schedules.verifier = std::chrono::seconds{5};
     config.orders.lookback = std::chrono::hours{2};
+    // Stock follows within seconds: the demo is short.
+    config.schedules.stock_changes = std::chrono::seconds{5};
+    config.schedules.drift_check = std::chrono::seconds{30};
+    config.stock.cadence_a = std::chrono::seconds{10};
+    config.stock.cadence_b = std::chrono::seconds{30};
+    config.stock.cadence_c = std::chrono::minutes{1};
+    config.stock.drift_delay = std::chrono::seconds{20};
+    config.stock.default_policy = {
+        .buffer = domain::BufferKind::kVelocity, .buffer_units = 2, .max_quantity = 500};
 
     auto store = store::OpenStore(config.store.url, SystemClock::Get());
     if (!store.ok()) {
@@ -393,6 +529,8 @@ int RunDemo(const DemoOptions& options) {
       return 1;
     }
     const auto started_at = std::chrono::steady_clock::now();
+    const TimePoint demo_start = SystemClock::Get()->Now();
+    int step = 0;
     const auto duration =
         std::chrono::milliseconds{static_cast<std::int64_t>(options.duration_seconds * 1000)};
     if (options.duration_seconds > 0) {
@@ -427,7 +565,8 @@ int RunDemo(const DemoOptions& options) {
         FixWhatHeldOrdersWaitFor(daemon, **clarus);
       }
       DispatchReadyGoodsOuts(**clarus);
-      const EmulatedWorld world = Observe(**amazon, **clarus);
+      MoveStock(**clarus, step++);
+      const EmulatedWorld world = Observe(**amazon, **clarus, demo_start);
       const auto live = daemon.Summary();
       std::int64_t held_now = 0;
       if (live.ok()) {
@@ -444,9 +583,22 @@ int RunDemo(const DemoOptions& options) {
           live.ok() ? live->orders_sent_to_clarus : 0, held_now,
           live.ok() ? live->confirmations_accepted : 0,
           live.ok() ? live->confirmations_verified : 0, world.clarus_goods_outs);
+      std::string stock_line;
+      for (const auto& [sku, quantities] : world.stock) {
+        stock_line += fmt::format("{}{} clarus {} / amazon {}", stock_line.empty() ? "" : ", ", sku,
+                                  quantities.first, quantities.second);
+      }
+      std::int64_t published = 0;
+      if (live.ok() && live->stock) {
+        for (const std::int64_t n : live->stock->published) {
+          published += n;
+        }
+      }
+      spdlog::info("stock: {} · {} quantities published, {} units oversold", stock_line, published,
+                   world.units_oversold);
     }
     daemon.Stop();
-    const EmulatedWorld world = Observe(**amazon, **clarus);
+    const EmulatedWorld world = Observe(**amazon, **clarus, demo_start);
     (*amazon)->Stop();
     (*clarus)->Stop();
     const auto summary = daemon.Summary();
@@ -462,10 +614,11 @@ int RunDemo(const DemoOptions& options) {
       std::cout << fmt::format(
           "  emulated amazon: {} orders created, {} late shipments (rate {:.1f}%), cancel rate "
           "{:.1f}%\n"
-          "  emulated clarus: {} goods-outs, {} products\n",
+          "  emulated clarus: {} goods-outs, {} products\n"
+          "  units oversold (sold on Amazon during the demo, not covered by Clarus stock): {}\n",
           world.amazon_orders, world.health.late_shipment_10d.numerator,
           100 * world.health.late_shipment_10d.Rate(), 100 * world.health.cancel_7d.Rate(),
-          world.clarus_goods_outs, world.clarus_products);
+          world.clarus_goods_outs, world.clarus_products, world.units_oversold);
     }
   }
   std::error_code ec;

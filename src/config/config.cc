@@ -8,8 +8,10 @@
 #include <array>
 #include <cctype>
 #include <charconv>
+#include <cmath>
 #include <cstdlib>
 #include <fstream>
+#include <map>
 #include <set>
 #include <sstream>
 #include <tuple>
@@ -18,6 +20,7 @@
 #include "base/marketplace.h"
 #include "base/redact.h"
 #include "base/time_format.h"
+#include "domain/order.h"
 
 namespace sellerbridge::config {
 namespace {
@@ -27,8 +30,8 @@ using std::chrono::milliseconds;
 using std::chrono::minutes;
 using std::chrono::seconds;
 
-constexpr std::array<std::string_view, 8> kSections = {
-    "store", "amazon", "clarus", "server", "schedules", "logging", "retention", "orders"};
+constexpr std::array<std::string_view, 9> kSections = {
+    "store", "amazon", "clarus", "server", "schedules", "logging", "retention", "orders", "stock"};
 
 // The cadence of one job and the range it must lie in.
 struct Cadence {
@@ -217,8 +220,8 @@ bool CountTooLargeForAnyCadence(std::string_view text) {
   const size_t first_significant = std::min(text.find_first_not_of('0'), digits_end);
   const size_t significant_digits = digits_end - first_significant;
   const std::string_view unit = text.substr(digits_end);
-  // 7d is 604800000ms (9 digits) and 10080m (5 digits).
-  const size_t max_digits = (unit == "ms" || unit == "s") ? 9 : 5;
+  // 30d, the longest maximum, is 2592000000ms (10 digits) and 43200m (5 digits).
+  const size_t max_digits = unit == "ms" ? 10 : unit == "s" ? 9 : 5;
   return significant_digits > max_digits;
 }
 
@@ -375,6 +378,50 @@ class Section {
       return std::nullopt;
     }
     return value->get();
+  }
+
+  // The boolean at `key`; nullopt if absent or not a boolean (a problem).
+  std::optional<bool> Boolean(std::string_view key) {
+    const toml::node* node = Get(key);
+    if (node == nullptr) {
+      return std::nullopt;
+    }
+    const auto* value = node->as_boolean();
+    if (value == nullptr) {
+      Report(key, fmt::format("expected a boolean, found {}", TypeName(node->type())));
+      return std::nullopt;
+    }
+    return value->get();
+  }
+
+  // The number at `key`, written as an integer or a floating-point number;
+  // nullopt if absent or a problem (another type, NaN or infinity).
+  std::optional<double> Number(std::string_view key) {
+    const toml::node* node = Get(key);
+    if (node == nullptr) {
+      return std::nullopt;
+    }
+    if (const auto* integer = node->as_integer()) {
+      return static_cast<double>(integer->get());
+    }
+    const auto* value = node->as_floating_point();
+    if (value == nullptr) {
+      Report(key, fmt::format("expected a number, found {}", TypeName(node->type())));
+      return std::nullopt;
+    }
+    if (!std::isfinite(value->get())) {
+      Report(key, fmt::format("{} is not a finite number", value->get()));
+      return std::nullopt;
+    }
+    return value->get();
+  }
+
+  // Reports a problem with the whole section, at its header. Silent if the
+  // section is absent or not a table.
+  void ReportSection(std::string message) {
+    if (table_ != nullptr) {
+      problems_.Add(table_->source(), name_, std::move(message));
+    }
   }
 
   // The secret at `key`: the non-empty value of environment variable
@@ -701,6 +748,168 @@ void ReadOrders(Section& section, OrdersConfig& out) {
   section.ReportUnknownKeys("key");
 }
 
+// Units in a stock policy: up to a billion, far beyond any shelf, so that no
+// arithmetic on them comes near overflowing.
+constexpr std::int64_t kMaxPolicyUnits = 1'000'000'000;
+
+// Reads the stock policy keys of `section` over `out`, which holds the values
+// of the keys left out.
+void ReadStockPolicy(Section& section, domain::StockPolicy& out) {
+  if (std::optional<std::string> buffer = section.String("buffer", Need::kOptional)) {
+    Result<domain::BufferKind> kind = domain::ParseBufferKind(*buffer);
+    if (kind.ok()) {
+      out.buffer = *kind;
+    } else {
+      section.Report("buffer", fmt::format("'{}' is not a buffer kind; expected none, fixed, "
+                                           "percent or velocity",
+                                           *buffer));
+    }
+  }
+  if (std::optional<double> percent = section.Number("buffer_percent")) {
+    if (*percent < 0 || *percent > 100) {
+      section.Report("buffer_percent", fmt::format("{} is out of range 0..100", *percent));
+    } else {
+      out.buffer_percent = *percent;
+    }
+  }
+  const std::array<std::pair<std::string_view, std::int64_t domain::StockPolicy::*>, 3> units = {{
+      {"buffer_units", &domain::StockPolicy::buffer_units},
+      {"zero_at_or_below", &domain::StockPolicy::zero_at_or_below},
+      {"min_quantity", &domain::StockPolicy::min_quantity},
+  }};
+  for (const auto& [key, field] : units) {
+    if (std::optional<std::int64_t> value = section.Integer(key, 0, kMaxPolicyUnits)) {
+      out.*field = *value;
+    }
+  }
+  if (std::optional<std::int64_t> max = section.Integer("max_quantity", 0, kMaxPolicyUnits)) {
+    out.max_quantity = *max;
+  }
+  if (out.max_quantity && *out.max_quantity < out.min_quantity) {
+    // Reported where the section sets one of the two; when it inherits both,
+    // [stock.default] reports it.
+    const std::string message = fmt::format("max_quantity {} is below min_quantity {}",
+                                            *out.max_quantity, out.min_quantity);
+    if (section.Get("max_quantity") != nullptr) {
+      section.Report("max_quantity", message);
+    } else if (section.Get("min_quantity") != nullptr) {
+      section.Report("min_quantity", message);
+    }
+  }
+}
+
+// Reads the [[stock.rules]] in `node` (nullptr when there are none) into
+// `out`; policy keys a rule leaves out take their value from `base`.
+void ReadStockRules(Problems& problems, const toml::node* node, const domain::StockPolicy& base,
+                    std::vector<domain::StockPolicyRule>& out) {
+  if (node == nullptr) {
+    return;
+  }
+  const auto* array = node->as_array();
+  if (array == nullptr) {
+    problems.Add(node->source(), "stock.rules",
+                 fmt::format("expected an array of tables ([[stock.rules]]), found {}",
+                             TypeName(node->type())));
+    return;
+  }
+  std::map<std::string, int, std::less<>> sku_lines;  // Each exact SKU's first rule.
+  for (const toml::node& element : *array) {
+    Section section(problems, "stock.rules", &element);
+    if (element.as_table() == nullptr) {
+      continue;
+    }
+    domain::StockPolicyRule rule;
+    rule.policy = base;
+    if (std::optional<std::string> sku = section.String("sku", Need::kOptional)) {
+      const int line = static_cast<int>(section.Get("sku")->source().begin.line);
+      if (!domain::IsValidSku(*sku)) {
+        section.Report("sku", fmt::format("'{}' is not a valid SKU (1 to 40 characters, no "
+                                          "control characters, no leading or trailing space)",
+                                          *sku));
+      } else if (const auto [it, added] = sku_lines.emplace(*sku, line); !added) {
+        section.Report("sku",
+                       fmt::format("SKU '{}' has a rule already, at line {}", *sku, it->second));
+      } else {
+        rule.sku = std::move(*sku);
+      }
+    }
+    if (std::optional<std::string> pattern = section.String("sku_pattern", Need::kOptional)) {
+      rule.sku_pattern = std::move(*pattern);
+    }
+    if (std::optional<std::string> text = section.String("class", Need::kOptional)) {
+      Result<domain::VelocityClass> velocity_class = domain::ParseVelocityClass(*text);
+      if (velocity_class.ok()) {
+        rule.velocity_class = *velocity_class;
+      } else {
+        section.Report("class",
+                       fmt::format("'{}' is not a velocity class; expected A, B or C", *text));
+      }
+    }
+    const bool has_sku = section.Get("sku") != nullptr;
+    const bool has_pattern = section.Get("sku_pattern") != nullptr;
+    if (has_sku && has_pattern) {
+      section.Report("sku_pattern", "a rule takes sku or sku_pattern, not both");
+    } else if (!has_sku && !has_pattern && section.Get("class") == nullptr) {
+      section.ReportSection("a rule needs sku, sku_pattern or class");
+    }
+    ReadStockPolicy(section, rule.policy);
+    section.ReportUnknownKeys("key");
+    // A rule whose every condition was unreadable would match every SKU.
+    if (!rule.sku.empty() || !rule.sku_pattern.empty() || rule.velocity_class) {
+      out.push_back(std::move(rule));
+    }
+  }
+}
+
+void ReadStock(Problems& problems, Section& section, StockConfig& out) {
+  if (std::optional<bool> enabled = section.Boolean("enabled")) {
+    out.enabled = *enabled;
+  }
+  const std::array<std::pair<std::string_view, std::vector<std::string> StockConfig::*>, 2> lists =
+      {{
+          {"warehouses", &StockConfig::warehouses},
+          {"accounts", &StockConfig::accounts},
+      }};
+  for (const auto& [key, field] : lists) {
+    if (std::optional<std::vector<ListItem>> items = section.StringList(key, Need::kOptional)) {
+      for (ListItem& item : *items) {
+        (out.*field).push_back(std::move(item.value));
+      }
+    }
+  }
+  if (std::optional<bool> unified = section.Boolean("unified_quantity")) {
+    out.unified_quantity = *unified;
+  }
+  if (std::optional<std::int64_t> low = section.Integer("low_stock_threshold", 0, 1'000'000)) {
+    out.low_stock_threshold = *low;
+  }
+  if (std::optional<double> rate = section.Number("class_a_units_per_hour")) {
+    if (*rate <= 0) {
+      section.Report("class_a_units_per_hour", fmt::format("{} is not above 0", *rate));
+    } else {
+      out.class_a_units_per_hour = *rate;
+    }
+  }
+  ReadDuration(section, "velocity_window", std::chrono::hours{1}, days{30}, out.velocity_window);
+  ReadDuration(section, "cadence_a", seconds{10}, days{1}, out.cadence_a);
+  ReadDuration(section, "cadence_b", seconds{10}, days{1}, out.cadence_b);
+  ReadDuration(section, "cadence_c", seconds{10}, days{1}, out.cadence_c);
+  if (std::optional<std::int64_t> threshold = section.Integer("feed_threshold", 1, 25'000)) {
+    out.feed_threshold = static_cast<int>(*threshold);
+  }
+  ReadDuration(section, "feed_stuck_after", minutes{1}, days{1}, out.feed_stuck_after);
+  if (std::optional<std::int64_t> sample = section.Integer("drift_sample", 0, 10'000)) {
+    out.drift_sample = static_cast<int>(*sample);
+  }
+  ReadDuration(section, "drift_delay", Duration::zero(), days{1}, out.drift_delay);
+  // The default first, whatever the order in the file: rules inherit from it.
+  Section default_policy(problems, "stock.default", section.Get("default"));
+  ReadStockPolicy(default_policy, out.default_policy);
+  default_policy.ReportUnknownKeys("key");
+  ReadStockRules(problems, section.Get("rules"), out.default_policy, out.rules);
+  section.ReportUnknownKeys("key");
+}
+
 void ReadConfig(const toml::table& root, const EnvLookup& env, Problems& problems, Config& config) {
   for (const auto& [key, value] : root) {
     if (std::find(kSections.begin(), kSections.end(), key.str()) == kSections.end()) {
@@ -726,6 +935,8 @@ void ReadConfig(const toml::table& root, const EnvLookup& env, Problems& problem
   ReadRetention(retention, config.retention);
   Section orders = section("orders");
   ReadOrders(orders, config.orders);
+  Section stock = section("stock");
+  ReadStock(problems, stock, config.stock);
 }
 
 }  // namespace

@@ -16,6 +16,7 @@
 #include "base/clock.h"
 #include "base/logging.h"
 #include "base/result.h"
+#include "domain/stock_policy.h"
 
 namespace sellerbridge::config {
 
@@ -165,6 +166,38 @@ struct OrdersConfig {
   int clarus_workers = 8;  // Goods-outs created in parallel: 1..64.
 };
 
+// [stock]: publishing Clarus stock to Amazon.
+struct StockConfig {
+  bool enabled = true;
+  // The Clarus warehouses and accounts whose `available` is summed per SKU;
+  // empty: [clarus] warehouses / [clarus] account.
+  std::vector<std::string> warehouses;
+  std::vector<std::string> accounts;
+  // One quantity per SKU for all the seller's marketplaces of the region (a
+  // unified EU account) rather than one per marketplace.
+  bool unified_quantity = false;
+  // A listed quantity at or below this (zero included) goes out at once (the
+  // fast lane): 0..1,000,000.
+  std::int64_t low_stock_threshold = 3;
+  double class_a_units_per_hour = 1.0;                // Velocity at or above this: class A. > 0.
+  Duration velocity_window = std::chrono::hours{24};  // 1h..30d.
+  Duration cadence_a = std::chrono::minutes{1};  // How often each class's changes go out: 10s..1d.
+  Duration cadence_b = std::chrono::minutes{15};
+  Duration cadence_c = std::chrono::hours{1};
+  // A flush of more SKUs than this goes in a JSON_LISTINGS_FEED: 1..25,000.
+  int feed_threshold = 500;
+  Duration feed_stuck_after = std::chrono::minutes{30};  // 1m..1d.
+  int drift_sample = 100;  // Listings read back per drift check: 0..10,000.
+  // Wait after publishing before reading back: 0s..1d.
+  Duration drift_delay = std::chrono::minutes{15};
+  // [stock.default]: the policy of every SKU no rule matches, and the values
+  // a rule's omitted policy keys take.
+  domain::StockPolicy default_policy;
+  // [[stock.rules]], in the order of the file: exact-SKU rules win, then the
+  // first matching rule (see domain::StockPolicies).
+  std::vector<domain::StockPolicyRule> rules;
+};
+
 // The whole configuration. A default-constructed Config holds the defaults;
 // required values are empty.
 struct Config {
@@ -176,6 +209,7 @@ struct Config {
   LoggingConfig logging;
   RetentionConfig retention;
   OrdersConfig orders;
+  StockConfig stock;
 };
 
 // One thing wrong with a configuration file.
@@ -213,7 +247,8 @@ struct LoadedConfig {
 // values (reported at the section header, or line 0 if the section is
 // missing), malformed URLs, store URLs of an unknown scheme, unknown
 // marketplaces or marketplaces of another region, bad durations and cadences
-// out of range, bad ports, addresses and enumerations.
+// out of range, bad ports, addresses and enumerations, numbers out of range,
+// invalid SKUs and inconsistent stock policies and rules.
 //
 // Secrets are read from the environment variables named in the structs above
 // when `env` has a non-empty value for them (the environment wins over the

@@ -114,6 +114,25 @@ TEST_F(ConfigTest, ExampleFileLoadsWithoutProblems) {
   EXPECT_THAT(loaded.config.amazon.marketplaces, ElementsAre("A1F83G8C2ARO7P", "A1PA6795UKMFR9"));
 }
 
+TEST_F(ConfigTest, ExampleStockRulesLoadWhenUncommented) {
+  std::ifstream in(SELLERBRIDGE_SOURCE_DIR "/sellerbridge.example.toml");
+  std::string text;
+  bool in_rules = false;
+  for (std::string line; std::getline(in, line);) {
+    in_rules = in_rules || line == "# [[stock.rules]]";
+    if (in_rules && line.starts_with('#')) {
+      line.erase(0, line.starts_with("# ") ? 2 : 1);
+    }
+    text += line + '\n';
+  }
+  ASSERT_TRUE(in_rules);
+  const LoadedConfig loaded = Load(text);
+  EXPECT_THAT(Formatted(loaded), IsEmpty());
+  ASSERT_THAT(loaded.config.stock.rules, SizeIs(2));
+  EXPECT_EQ(loaded.config.stock.rules[0].sku, "MUG-RED-1");
+  EXPECT_EQ(loaded.config.stock.rules[1].velocity_class, domain::VelocityClass::kA);
+}
+
 TEST_F(ConfigTest, MinimalFileLoadsWithoutProblems) {
   const LoadedConfig loaded = Load(kMinimal);
   EXPECT_THAT(Formatted(loaded), IsEmpty());
@@ -565,6 +584,439 @@ colour = "red"
   EXPECT_EQ(loaded.problems[2].key, "orders.ship_from_country_code");
   EXPECT_EQ(loaded.problems[3].message, "0 is out of range 1..64");
   EXPECT_EQ(loaded.problems[4].key, "orders.colour");
+}
+
+TEST_F(ConfigTest, StockSectionDefaults) {
+  const StockConfig stock = Load(kMinimal).config.stock;
+  EXPECT_TRUE(stock.enabled);
+  EXPECT_THAT(stock.warehouses, IsEmpty());
+  EXPECT_THAT(stock.accounts, IsEmpty());
+  EXPECT_FALSE(stock.unified_quantity);
+  EXPECT_EQ(stock.low_stock_threshold, 3);
+  EXPECT_EQ(stock.class_a_units_per_hour, 1.0);
+  EXPECT_EQ(stock.velocity_window, hours{24});
+  EXPECT_EQ(stock.cadence_a, minutes{1});
+  EXPECT_EQ(stock.cadence_b, minutes{15});
+  EXPECT_EQ(stock.cadence_c, hours{1});
+  EXPECT_EQ(stock.feed_threshold, 500);
+  EXPECT_EQ(stock.feed_stuck_after, minutes{30});
+  EXPECT_EQ(stock.drift_sample, 100);
+  EXPECT_EQ(stock.drift_delay, minutes{15});
+  EXPECT_EQ(stock.default_policy, domain::StockPolicy{});
+  EXPECT_THAT(stock.rules, IsEmpty());
+}
+
+TEST_F(ConfigTest, ReadsFullStockSection) {
+  const LoadedConfig loaded = Load(std::string(kMinimal) + R"(
+[stock]
+enabled = false
+warehouses = ["1", "2"]
+accounts = ["ACME"]
+unified_quantity = true
+low_stock_threshold = 0
+class_a_units_per_hour = 2.5
+velocity_window = "7d"
+cadence_a = "10s"
+cadence_b = "5m"
+cadence_c = "1d"
+feed_threshold = 25000
+feed_stuck_after = "1m"
+drift_sample = 0
+drift_delay = "0s"
+
+[stock.default]
+buffer = "velocity"
+buffer_units = 1
+buffer_percent = 0
+zero_at_or_below = 2
+min_quantity = 1
+max_quantity = 1000
+
+[[stock.rules]]
+sku = "MUG-RED-1"
+buffer = "none"
+max_quantity = 5
+
+[[stock.rules]]
+sku_pattern = "MUG-*"
+class = "a"
+buffer = "percent"
+buffer_percent = 12.5
+)");
+  ASSERT_THAT(Formatted(loaded), IsEmpty());
+  const StockConfig& stock = loaded.config.stock;
+  EXPECT_FALSE(stock.enabled);
+  EXPECT_THAT(stock.warehouses, ElementsAre("1", "2"));
+  EXPECT_THAT(stock.accounts, ElementsAre("ACME"));
+  EXPECT_TRUE(stock.unified_quantity);
+  EXPECT_EQ(stock.low_stock_threshold, 0);
+  EXPECT_EQ(stock.class_a_units_per_hour, 2.5);
+  EXPECT_EQ(stock.velocity_window, hours{24 * 7});
+  EXPECT_EQ(stock.cadence_a, seconds{10});
+  EXPECT_EQ(stock.cadence_b, minutes{5});
+  EXPECT_EQ(stock.cadence_c, hours{24});
+  EXPECT_EQ(stock.feed_threshold, 25000);
+  EXPECT_EQ(stock.feed_stuck_after, minutes{1});
+  EXPECT_EQ(stock.drift_sample, 0);
+  EXPECT_EQ(stock.drift_delay, Duration::zero());
+  const domain::StockPolicy base{.buffer = domain::BufferKind::kVelocity,
+                                 .buffer_units = 1,
+                                 .zero_at_or_below = 2,
+                                 .min_quantity = 1,
+                                 .max_quantity = 1000};
+  EXPECT_EQ(stock.default_policy, base);
+  domain::StockPolicy exact = base;
+  exact.buffer = domain::BufferKind::kNone;
+  exact.max_quantity = 5;
+  domain::StockPolicy mugs = base;
+  mugs.buffer = domain::BufferKind::kPercent;
+  mugs.buffer_percent = 12.5;
+  EXPECT_THAT(stock.rules,
+              ElementsAre(domain::StockPolicyRule{.sku = "MUG-RED-1", .policy = exact},
+                          domain::StockPolicyRule{.sku_pattern = "MUG-*",
+                                                  .velocity_class = domain::VelocityClass::kA,
+                                                  .policy = mugs}));
+}
+
+TEST_F(ConfigTest, StockRulesKeepTheirOrderAndInheritFromALaterDefault) {
+  const LoadedConfig loaded = Load(std::string(kMinimal) + R"(
+[[stock.rules]]
+sku_pattern = "Z-*"
+min_quantity = 4
+
+[[stock.rules]]
+class = "C"
+buffer = "none"
+
+[[stock.rules]]
+sku_pattern = "A-*"
+buffer_units = 7
+
+[stock]
+low_stock_threshold = 5
+
+[stock.default]
+buffer = "fixed"
+buffer_units = 2
+max_quantity = 50
+)");
+  ASSERT_THAT(Formatted(loaded), IsEmpty());
+  const StockConfig& stock = loaded.config.stock;
+  EXPECT_EQ(stock.low_stock_threshold, 5);
+  const domain::StockPolicy base{
+      .buffer = domain::BufferKind::kFixed, .buffer_units = 2, .max_quantity = 50};
+  EXPECT_EQ(stock.default_policy, base);
+  ASSERT_THAT(stock.rules, SizeIs(3));
+  EXPECT_EQ(stock.rules[0].sku_pattern, "Z-*");
+  EXPECT_EQ(stock.rules[0].policy, (domain::StockPolicy{.buffer = domain::BufferKind::kFixed,
+                                                        .buffer_units = 2,
+                                                        .min_quantity = 4,
+                                                        .max_quantity = 50}));
+  EXPECT_EQ(stock.rules[1].velocity_class, domain::VelocityClass::kC);
+  EXPECT_EQ(stock.rules[1].policy,
+            (domain::StockPolicy{
+                .buffer = domain::BufferKind::kNone, .buffer_units = 2, .max_quantity = 50}));
+  EXPECT_EQ(stock.rules[2].sku_pattern, "A-*");
+  EXPECT_EQ(stock.rules[2].policy.buffer_units, 7);
+  EXPECT_EQ(stock.rules[2].policy.buffer, domain::BufferKind::kFixed);
+}
+
+TEST_F(ConfigTest, ReportsUnknownStockKeysInEveryTable) {
+  const std::string text = std::string(kMinimal) + R"(
+[stock]
+cadence_d = "1h"
+
+[stock.default]
+bufer = "fixed"
+
+[[stock.rules]]
+sku = "MUG-1"
+max_qty = 3
+)";
+  const LoadedConfig loaded = Load(text);
+  EXPECT_THAT(
+      Formatted(loaded),
+      ElementsAre(
+          fmt::format("test.toml:{}:1: [stock] cadence_d: unknown key; expected one of: enabled, "
+                      "warehouses, accounts, unified_quantity, low_stock_threshold, "
+                      "class_a_units_per_hour, velocity_window, cadence_a, cadence_b, cadence_c, "
+                      "feed_threshold, feed_stuck_after, drift_sample, drift_delay, default, "
+                      "rules",
+                      LineOf(text, "cadence_d")),
+          fmt::format("test.toml:{}:1: [stock] default.bufer: unknown key; expected one of: "
+                      "buffer, buffer_percent, buffer_units, zero_at_or_below, min_quantity, "
+                      "max_quantity",
+                      LineOf(text, "bufer")),
+          fmt::format("test.toml:{}:1: [stock] rules.max_qty: unknown key; expected one of: "
+                      "sku, sku_pattern, class, buffer, buffer_percent, buffer_units, "
+                      "zero_at_or_below, min_quantity, max_quantity",
+                      LineOf(text, "max_qty"))));
+}
+
+TEST_F(ConfigTest, ReportsWrongStockTypes) {
+  const std::string text = std::string(kMinimal) + R"(
+[stock]
+enabled = "yes"
+low_stock_threshold = 3.5
+class_a_units_per_hour = "1"
+warehouses = "1"
+cadence_a = 60
+
+[stock.default]
+buffer_percent = "10"
+max_quantity = true
+
+[[stock.rules]]
+sku = 12
+)";
+  const LoadedConfig loaded = Load(text);
+  ASSERT_THAT(Formatted(loaded), SizeIs(8));
+  EXPECT_EQ(loaded.problems[0].key, "stock.enabled");
+  EXPECT_EQ(loaded.problems[0].message, "expected a boolean, found a string");
+  EXPECT_EQ(loaded.problems[1].key, "stock.low_stock_threshold");
+  EXPECT_EQ(loaded.problems[1].message, "expected an integer, found a floating-point number");
+  EXPECT_EQ(loaded.problems[2].key, "stock.class_a_units_per_hour");
+  EXPECT_EQ(loaded.problems[2].message, "expected a number, found a string");
+  EXPECT_EQ(loaded.problems[3].key, "stock.warehouses");
+  EXPECT_EQ(loaded.problems[4].key, "stock.cadence_a");
+  EXPECT_EQ(loaded.problems[4].message, "expected a string, found an integer");
+  EXPECT_EQ(loaded.problems[5].key, "stock.default.buffer_percent");
+  EXPECT_EQ(loaded.problems[5].line, LineOf(text, "buffer_percent"));
+  EXPECT_EQ(loaded.problems[6].key, "stock.default.max_quantity");
+  EXPECT_EQ(loaded.problems[6].message, "expected an integer, found a boolean");
+  EXPECT_EQ(loaded.problems[7].key, "stock.rules.sku");
+  EXPECT_EQ(loaded.problems[7].message, "expected a string, found an integer");
+}
+
+TEST_F(ConfigTest, ReportsStockTablesOfTheWrongShape) {
+  const std::string text = std::string(kMinimal) + R"(
+[stock]
+default = 1
+rules = [{ sku = "MUG-1" }, 2]
+)";
+  const LoadedConfig loaded = Load(text);
+  EXPECT_THAT(Formatted(loaded),
+              ElementsAre(fmt::format("test.toml:{}:11: [stock] default: expected a table, found "
+                                      "an integer",
+                                      LineOf(text, "default =")),
+                          fmt::format("test.toml:{}:29: [stock] rules: expected a table, found an "
+                                      "integer",
+                                      LineOf(text, "rules ="))));
+  EXPECT_THAT(loaded.config.stock.rules, SizeIs(1));
+
+  const ConfigProblem problem =
+      OnlyProblem(std::string(kMinimal) + "\n[stock.rules]\nsku = \"MUG-1\"\n");
+  EXPECT_EQ(problem.key, "stock.rules");
+  EXPECT_EQ(problem.message, "expected an array of tables ([[stock.rules]]), found a table");
+}
+
+TEST_F(ConfigTest, ReportsStockValuesOutOfRange) {
+  const struct {
+    std::string_view line;
+    std::string_view key;
+    std::string_view message;
+  } cases[] = {
+      {"low_stock_threshold = -1", "stock.low_stock_threshold", "-1 is out of range 0..1000000"},
+      {"low_stock_threshold = 1000001", "stock.low_stock_threshold",
+       "1000001 is out of range 0..1000000"},
+      {"class_a_units_per_hour = 0", "stock.class_a_units_per_hour", "0 is not above 0"},
+      {"class_a_units_per_hour = -0.5", "stock.class_a_units_per_hour", "-0.5 is not above 0"},
+      {"class_a_units_per_hour = inf", "stock.class_a_units_per_hour",
+       "inf is not a finite number"},
+      {"velocity_window = \"59m\"", "stock.velocity_window", "'59m' is out of range 1h..30d"},
+      {"velocity_window = \"31d\"", "stock.velocity_window", "'31d' is out of range 1h..30d"},
+      {"cadence_a = \"9s\"", "stock.cadence_a", "'9s' is out of range 10s..1d"},
+      {"cadence_b = \"25h\"", "stock.cadence_b", "'25h' is out of range 10s..1d"},
+      {"cadence_c = \"2d\"", "stock.cadence_c", "'2d' is out of range 10s..1d"},
+      {"feed_threshold = 0", "stock.feed_threshold", "0 is out of range 1..25000"},
+      {"feed_threshold = 25001", "stock.feed_threshold", "25001 is out of range 1..25000"},
+      // 2^32 + 500 would narrow to 500 in an int.
+      {"feed_threshold = 4294967796", "stock.feed_threshold",
+       "4294967796 is out of range 1..25000"},
+      {"feed_stuck_after = \"59s\"", "stock.feed_stuck_after", "'59s' is out of range 1m..1d"},
+      {"drift_sample = -1", "stock.drift_sample", "-1 is out of range 0..10000"},
+      {"drift_sample = 10001", "stock.drift_sample", "10001 is out of range 0..10000"},
+      {"drift_delay = \"2d\"", "stock.drift_delay", "'2d' is out of range 0s..1d"},
+  };
+  for (const auto& c : cases) {
+    const std::string text = std::string(kMinimal) + fmt::format("\n[stock]\n{}\n", c.line);
+    const ConfigProblem problem = OnlyProblem(text);
+    EXPECT_EQ(problem.key, c.key) << c.line;
+    EXPECT_EQ(problem.line, LineOf(text, c.line)) << c.line;
+    EXPECT_EQ(problem.message, c.message) << c.line;
+  }
+}
+
+TEST_F(ConfigTest, AcceptsStockValuesAtTheEdgesOfTheirRange) {
+  const LoadedConfig loaded = Load(std::string(kMinimal) + R"(
+[stock]
+low_stock_threshold = 1000000
+class_a_units_per_hour = 0.001
+velocity_window = "2592000000ms"
+cadence_a = "1d"
+feed_threshold = 1
+feed_stuck_after = "1d"
+drift_sample = 10000
+drift_delay = "1d"
+
+[stock.default]
+buffer = "percent"
+buffer_percent = 100
+max_quantity = 0
+)");
+  ASSERT_THAT(Formatted(loaded), IsEmpty());
+  EXPECT_EQ(loaded.config.stock.velocity_window, hours{24 * 30});
+  EXPECT_EQ(loaded.config.stock.default_policy.buffer_percent, 100);
+  EXPECT_EQ(loaded.config.stock.default_policy.max_quantity, 0);
+}
+
+TEST_F(ConfigTest, ReportsUnknownBufferKindAndVelocityClass) {
+  const std::string text = std::string(kMinimal) + R"(
+[stock.default]
+buffer = "Fixed"
+
+[[stock.rules]]
+class = "D"
+buffer = "dynamic"
+)";
+  const LoadedConfig loaded = Load(text);
+  EXPECT_THAT(Formatted(loaded),
+              ElementsAre(fmt::format("test.toml:{}:10: [stock] default.buffer: 'Fixed' is not a "
+                                      "buffer kind; expected none, fixed, percent or velocity",
+                                      LineOf(text, "\"Fixed\"")),
+                          fmt::format("test.toml:{}:9: [stock] rules.class: 'D' is not a velocity "
+                                      "class; expected A, B or C",
+                                      LineOf(text, "\"D\"")),
+                          fmt::format("test.toml:{}:10: [stock] rules.buffer: 'dynamic' is not a "
+                                      "buffer kind; expected none, fixed, percent or velocity",
+                                      LineOf(text, "dynamic"))));
+}
+
+TEST_F(ConfigTest, ReportsBufferPercentOutsideZeroToHundred) {
+  for (const std::string_view value : {"-1", "100.5", "1000", "nan"}) {
+    const std::string text =
+        std::string(kMinimal) + fmt::format("\n[stock.default]\nbuffer_percent = {}\n", value);
+    const ConfigProblem problem = OnlyProblem(text);
+    EXPECT_EQ(problem.key, "stock.default.buffer_percent") << value;
+    EXPECT_EQ(problem.line, LineOf(text, "buffer_percent")) << value;
+    EXPECT_THAT(problem.message, value == "nan" ? HasSubstr("is not a finite number")
+                                                : HasSubstr("out of range 0..100"))
+        << value;
+  }
+}
+
+TEST_F(ConfigTest, ReportsNegativeUnits) {
+  for (const std::string_view key :
+       {"buffer_units", "zero_at_or_below", "min_quantity", "max_quantity"}) {
+    for (const std::string_view table : {"[stock.default]", "[[stock.rules]]\nclass = \"B\""}) {
+      const std::string text = std::string(kMinimal) + fmt::format("\n{}\n{} = -1\n", table, key);
+      const ConfigProblem problem = OnlyProblem(text);
+      EXPECT_THAT(problem.key, HasSubstr(key));
+      EXPECT_EQ(problem.line, LineOf(text, " = -1"));
+      EXPECT_EQ(problem.message, "-1 is out of range 0..1000000000");
+    }
+  }
+}
+
+TEST_F(ConfigTest, ReportsMaxQuantityBelowMinQuantity) {
+  const std::string in_default = std::string(kMinimal) + R"(
+[stock.default]
+min_quantity = 5
+max_quantity = 4
+
+[[stock.rules]]
+class = "A"
+buffer = "none"
+)";
+  // Reported once, at the default the rule inherits both from.
+  const ConfigProblem problem = OnlyProblem(in_default);
+  EXPECT_EQ(problem.key, "stock.default.max_quantity");
+  EXPECT_EQ(problem.line, LineOf(in_default, "max_quantity"));
+  EXPECT_EQ(problem.message, "max_quantity 4 is below min_quantity 5");
+
+  // A rule that raises min_quantity above the default's max_quantity.
+  const std::string in_rule = std::string(kMinimal) + R"(
+[stock.default]
+max_quantity = 10
+
+[[stock.rules]]
+sku_pattern = "BULK-*"
+min_quantity = 20
+)";
+  const ConfigProblem inherited = OnlyProblem(in_rule);
+  EXPECT_EQ(inherited.key, "stock.rules.min_quantity");
+  EXPECT_EQ(inherited.line, LineOf(in_rule, "min_quantity"));
+  EXPECT_EQ(inherited.message, "max_quantity 10 is below min_quantity 20");
+
+  EXPECT_THAT(Formatted(Load(std::string(kMinimal) +
+                             "\n[stock.default]\nmin_quantity = 5\nmax_quantity = 5\n")),
+              IsEmpty());
+}
+
+TEST_F(ConfigTest, ReportsRuleWithBothSkuAndPattern) {
+  const std::string text =
+      std::string(kMinimal) + "\n[[stock.rules]]\nsku = \"MUG-1\"\nsku_pattern = \"MUG-*\"\n";
+  const ConfigProblem problem = OnlyProblem(text);
+  EXPECT_EQ(problem.key, "stock.rules.sku_pattern");
+  EXPECT_EQ(problem.line, LineOf(text, "sku_pattern"));
+  EXPECT_EQ(problem.message, "a rule takes sku or sku_pattern, not both");
+}
+
+TEST_F(ConfigTest, ReportsRuleThatMatchesNothingInParticular) {
+  const std::string text = std::string(kMinimal) + "\n[[stock.rules]]\nbuffer = \"none\"\n";
+  const LoadedConfig loaded = Load(text);
+  EXPECT_THAT(Formatted(loaded),
+              ElementsAre(fmt::format("test.toml:{}:1: [stock] rules: a rule needs sku, "
+                                      "sku_pattern or class",
+                                      LineOf(text, "[[stock.rules]]"))));
+  EXPECT_THAT(loaded.config.stock.rules, IsEmpty());
+}
+
+TEST_F(ConfigTest, ReportsInvalidRuleSku) {
+  for (const std::string_view sku :
+       {" MUG-1", "MUG-1 ", "MUG\\t1", "12345678901234567890123456789012345678901"}) {
+    const std::string text =
+        std::string(kMinimal) + fmt::format("\n[[stock.rules]]\nsku = \"{}\"\n", sku);
+    const ConfigProblem problem = OnlyProblem(text);
+    EXPECT_EQ(problem.key, "stock.rules.sku") << sku;
+    EXPECT_EQ(problem.line, LineOf(text, "sku =")) << sku;
+    EXPECT_THAT(problem.message, HasSubstr("is not a valid SKU")) << sku;
+  }
+  const ConfigProblem empty =
+      OnlyProblem(std::string(kMinimal) + "\n[[stock.rules]]\nsku = \"\"\n");
+  EXPECT_EQ(empty.message, "must not be empty");
+}
+
+TEST_F(ConfigTest, ReportsTwoRulesForTheSameSku) {
+  const std::string text = std::string(kMinimal) + R"(
+[[stock.rules]]
+sku = "MUG-1"
+buffer = "none"
+
+[[stock.rules]]
+sku_pattern = "MUG-*"
+
+[[stock.rules]]
+sku = "MUG-1"
+class = "A"
+)";
+  const ConfigProblem problem = OnlyProblem(text);
+  EXPECT_EQ(problem.key, "stock.rules.sku");
+  EXPECT_EQ(problem.line, LineOf(text, "class = \"A\"") - 1);
+  EXPECT_EQ(problem.message,
+            fmt::format("SKU 'MUG-1' has a rule already, at line {}", LineOf(text, "MUG-1")));
+}
+
+TEST_F(ConfigTest, ReportsEmptyStockWarehousesAndAccounts) {
+  const std::string text =
+      std::string(kMinimal) + "\n[stock]\nwarehouses = [\"1\", \"\"]\naccounts = []\n";
+  const LoadedConfig loaded = Load(text);
+  ASSERT_THAT(Formatted(loaded), SizeIs(2));
+  EXPECT_EQ(loaded.problems[0].key, "stock.warehouses");
+  EXPECT_EQ(loaded.problems[0].message, "must not contain an empty string");
+  EXPECT_EQ(loaded.problems[1].key, "stock.accounts");
+  EXPECT_EQ(loaded.problems[1].message, "must list at least one value");
+  EXPECT_THAT(loaded.config.stock.warehouses, ElementsAre("1"));
 }
 
 TEST_F(ConfigTest, ReportsSyntaxErrorAsOneProblemAtItsPosition) {

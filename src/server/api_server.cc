@@ -17,6 +17,7 @@
 #include "base/time_format.h"
 #include "server/dispatch_metrics.h"
 #include "server/mapping_json.h"
+#include "server/stock_metrics.h"
 
 namespace sellerbridge::server {
 namespace {
@@ -351,6 +352,9 @@ http::Response ApiServer::Metrics() const {
   http::Response response;
   response.content_type = "text/plain; version=0.0.4; charset=utf-8";
   response.body = *std::move(text);
+  if (stock_ != nullptr) {
+    response.body += StockMetricsText(stock_->Figures());
+  }
   return response;
 }
 

@@ -11,13 +11,14 @@
 #include "sync/dispatch_intake.h"
 #include "sync/exception_desk.h"
 #include "sync/ship_method_mappings.h"
+#include "sync/stock_sync.h"
 
 namespace sellerbridge::server {
 
 // sellerbridge's HTTP API (see docs/api.md and docs/mappings.md):
 // - GET /healthz, open to all: 200 {"status":"ok"} when the store can be read, else 503;
 // - GET /metrics, with the same bearer token as /api/v1/: the dispatch flow in Prometheus's text
-//   format (DispatchMetricsText);
+//   format (DispatchMetricsText), and the stock flow's (StockMetricsText) once ExportStock;
 // - POST /hooks/clarus/<webhook token>: Clarus automations (AcceptClarusAutomations);
 // - under /api/v1/, only for requests with "Authorization: Bearer <token>" equal to
 //   config.api_token (compared in constant time); others get 401 with WWW-Authenticate: Bearer.
@@ -60,6 +61,10 @@ class ApiServer {
   // Start only.
   void AcceptClarusAutomations(sync::DispatchIntake* intake);
 
+  // Adds the stock flow's figures to /metrics. `stock` must outlive the server. Before Start
+  // only.
+  void ExportStock(const sync::StockSync* stock) { stock_ = stock; }
+
   // Listens on `host`:`port` (0 picks a free port) and serves on background threads. Unavailable
   // when the address cannot be bound; FailedPrecondition when already started.
   Status Start(const std::string& host, int port);
@@ -94,6 +99,7 @@ class ApiServer {
   store::Store* const store_;
   sync::ShipMethodMappings* const mappings_;
   sync::ExceptionDesk* const exceptions_;
+  const sync::StockSync* stock_ = nullptr;
   http::Server server_;
 };
 

@@ -731,5 +731,43 @@ TEST_F(WebhookTest, RefusesWrongTokensTenantsAndBodies) {
   EXPECT_EQ(intake_->Deliveries().refused, 2);
 }
 
+TEST_F(WebhookTest, StockEventsWakeTheStockFlowWhenItRuns) {
+  const json stock = {{"resource_name", "stock"},
+                      {"event", "adjusted"},
+                      {"automation_id", "9"},
+                      {"triggered_at", "2026-11-27T17:00:00.000Z"},
+                      {"data",
+                       {{"id", "55"},
+                        {"product_id", "3"},
+                        {"warehouse_id", "1"},
+                        {"product_code", "SKU-003"},
+                        {"updated_at", "2026-11-27T17:00:00.000Z"}}}};
+  // Without the stock flow the event is taken and ignored.
+  EXPECT_EQ(Deliver(hooks_.get(), std::string(kHook), stock).status, 200);
+  EXPECT_EQ(intake_->Deliveries().ignored, 1);
+
+  int woken = 0;
+  sync::DispatchIntake intake(
+      sync::DispatchIntakeOptions{.source = {.subdomain = "acme", .automation_ids = {"9"}},
+                                  .on_stock_event = [&woken] { ++woken; }},
+      store_.get(), goods_outs_.get(), &clock_);
+  config::ServerConfig config;
+  config.webhook_token = config::Secret(std::string(kHook));
+  ApiServer server(config, store_.get(), mappings_.get(), exceptions_.get());
+  server.AcceptClarusAutomations(&intake);
+  ASSERT_TRUE(server.Start("127.0.0.1", 0).ok());
+  EXPECT_EQ(Deliver(&server, std::string(kHook), stock).status, 200);
+  EXPECT_EQ(Deliver(&server, std::string(kHook), stock).status, 200);
+  EXPECT_EQ(woken, 2);
+  EXPECT_EQ(intake.Deliveries().stock_hints, 2);
+  EXPECT_EQ(intake.Deliveries().ignored, 0);
+  // A dispatch still becomes a stored hint, and wakes nothing else.
+  EXPECT_EQ(Deliver(&server, std::string(kHook), Body("12", "2026-11-27T17:00:00.000Z")).status,
+            200);
+  EXPECT_EQ(woken, 2);
+  EXPECT_EQ(Pending().size(), 1U);
+  server.Stop();
+}
+
 }  // namespace
 }  // namespace sellerbridge::server

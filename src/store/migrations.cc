@@ -198,6 +198,42 @@ CREATE INDEX dispatch_hints_pending ON dispatch_hints (processed_at, id);
 CREATE INDEX dispatch_hints_by_goods_out ON dispatch_hints (goods_out_id, id);
 )sql",
     },
+    Migration{
+        .version = 4,
+        .name = "stock publications per marketplace, stock feeds and checks",
+        .sql = R"sql(
+ALTER TABLE stock_publications ADD COLUMN marketplace_id TEXT NOT NULL DEFAULT '';
+ALTER TABLE stock_publications ADD COLUMN changed_at TEXT;
+DROP INDEX stock_publications_latest;
+CREATE INDEX stock_publications_latest
+  ON stock_publications (sku, marketplace_id, published_at, id);
+
+CREATE TABLE stock_feeds (
+  feed_id TEXT PRIMARY KEY,
+  submitted_at TEXT NOT NULL,
+  status TEXT NOT NULL,
+  messages INTEGER NOT NULL,
+  finished_at TEXT,
+  problem TEXT NOT NULL,
+  content TEXT NOT NULL
+) STRICT;
+CREATE INDEX stock_feeds_by_submitted ON stock_feeds (submitted_at, feed_id);
+CREATE INDEX stock_feeds_open ON stock_feeds (submitted_at, feed_id) WHERE finished_at IS NULL;
+
+CREATE TABLE stock_checks (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  sku TEXT NOT NULL,
+  marketplace_id TEXT NOT NULL,
+  checked_at TEXT NOT NULL,
+  expected INTEGER NOT NULL,
+  seen INTEGER,
+  drifted INTEGER NOT NULL
+) STRICT;
+CREATE INDEX stock_checks_by_checked ON stock_checks (checked_at, id);
+
+CREATE INDEX orders_by_purchase_date ON orders (purchase_date);
+)sql",
+    },
 };
 
 }  // namespace

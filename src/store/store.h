@@ -202,13 +202,48 @@ struct ConfirmationUpdate {
 // One publication of a stock quantity to Amazon.
 struct StockPublication {
   std::string sku;
+  std::string marketplace_id;  // "" for publications recorded before migration 4.
   std::int64_t quantity = 0;
+  // When Clarus changed the stock this quantity comes from. Publications
+  // recorded before migration 4 read back their published_at.
+  TimePoint changed_at;
   TimePoint published_at;
   std::string lane;       // The publishing lane, e.g. "fast" or "bulk".
   std::string transport;  // "patch" or "feed".
   std::string reference;  // Amazon's submission or feed id, when there is one.
 
   friend bool operator==(const StockPublication&, const StockPublication&) = default;
+};
+
+// A JSON_LISTINGS_FEED of stock quantities submitted to Amazon, followed to
+// its end. `content` is the feed document as sent, kept so that its SKUs and
+// quantities can be recovered after a restart.
+struct StockFeed {
+  std::string feed_id;
+  TimePoint submitted_at;
+  // Amazon's processing status (IN_QUEUE, IN_PROGRESS, DONE, FATAL,
+  // CANCELLED) or "STUCK".
+  std::string status;
+  int messages = 0;
+  // Set once settled (DONE, FATAL, CANCELLED, or given up as STUCK).
+  std::optional<TimePoint> finished_at;
+  std::string problem;  // What went wrong, for a person; empty when nothing did.
+  std::string content;
+
+  friend bool operator==(const StockFeed&, const StockFeed&) = default;
+};
+
+// One read-back of a listing's quantity from Amazon, compared with what was
+// last published.
+struct StockCheck {
+  std::string sku;
+  std::string marketplace_id;
+  TimePoint checked_at;
+  std::int64_t expected = 0;         // The last quantity published.
+  std::optional<std::int64_t> seen;  // What Amazon showed; unset when it showed none.
+  bool drifted = false;
+
+  friend bool operator==(const StockCheck&, const StockCheck&) = default;
 };
 
 // The natural key of a ship-method mapping, and what an order asks for.
@@ -479,6 +514,9 @@ class Transaction {
   // Stores `level` as the latest reading of its SKU, replacing any earlier.
   virtual Status UpsertStockLevel(const domain::StockLevel& level) = 0;
 
+  // UpsertStockLevel for each of `levels`, in order.
+  virtual Status UpsertStockLevels(const std::vector<domain::StockLevel>& levels) = 0;
+
   // NotFound when the SKU has no reading.
   virtual Result<domain::StockLevel> GetStockLevel(std::string_view sku) = 0;
 
@@ -488,13 +526,54 @@ class Transaction {
   // Appends a publication record. InvalidArgument for an invalid SKU.
   virtual Status RecordStockPublication(const StockPublication& publication) = 0;
 
-  // The latest publication of `sku` (by published_at, then by recording
-  // order), if any.
+  // Appends every publication of `publications`, in order, in one pass (made
+  // for tens of thousands at once). InvalidArgument naming the SKU when any
+  // has an invalid SKU; nothing is recorded then.
+  virtual Status RecordStockPublications(const std::vector<StockPublication>& publications) = 0;
+
+  // The latest publication of `sku` in any marketplace (by published_at,
+  // then by recording order), if any.
   virtual Result<std::optional<StockPublication>> FindLatestStockPublication(
       std::string_view sku) = 0;
 
-  // The latest publication of every SKU that has one, by SKU.
+  // The latest publication of every (SKU, marketplace) pair that has one, by
+  // SKU then marketplace id.
   virtual Result<std::vector<StockPublication>> ListLatestStockPublications() = 0;
+
+  // Deletes the publications published before `before`, except the latest
+  // one of each (SKU, marketplace) pair; returns how many.
+  virtual Result<std::int64_t> PurgeStockPublications(TimePoint before) = 0;
+
+  // Records a submitted feed. InvalidArgument for an empty feed id,
+  // AlreadyExists when a feed with that id is recorded.
+  virtual Status RecordStockFeed(const StockFeed& feed) = 0;
+
+  // Replaces the status, finished_at and problem of the feed with
+  // `feed.feed_id`; its other fields stay. NotFound for an unknown id.
+  virtual Status UpdateStockFeed(const StockFeed& feed) = 0;
+
+  // Feeds not finished yet, oldest submitted first.
+  virtual Result<std::vector<StockFeed>> ListOpenStockFeeds() = 0;
+
+  // Feeds submitted at or after `since`, open or finished, oldest first,
+  // with their content left empty.
+  virtual Result<std::vector<StockFeed>> ListStockFeeds(TimePoint since) = 0;
+
+  // Appends a read-back. InvalidArgument for an invalid SKU.
+  virtual Status RecordStockCheck(const StockCheck& check) = 0;
+
+  // Checks made at or after `since`, oldest first; only drifted ones when
+  // `drifted_only`.
+  virtual Result<std::vector<StockCheck>> ListStockChecks(TimePoint since, bool drifted_only) = 0;
+
+  // Deletes the checks made before `before`; returns how many.
+  virtual Result<std::int64_t> PurgeStockChecks(TimePoint before) = 0;
+
+  // The units ordered (the lines' quantity ordered) of each SKU over the
+  // stored orders purchased at or after `since`, in every marketplace,
+  // cancelled orders included: they were demand all the same. SKUs with no
+  // such line are absent.
+  virtual Result<std::map<std::string, std::int64_t>> CountUnitsOrderedBySku(TimePoint since) = 0;
 
   // --- Ship-method mappings ---------------------------------------------------
 

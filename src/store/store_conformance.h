@@ -39,6 +39,7 @@ inline const TimePoint kStart =
     std::chrono::sys_days{std::chrono::year{2026} / 11 / 27} + hours{8} + milliseconds{125};
 
 inline constexpr std::string_view kUk = "A1F83G8C2ARO7P";
+inline constexpr std::string_view kDe = "A1PA6795UKMFR9";
 
 // The value of `result`; throws (failing the test with the status) if it is
 // an error, so that tests read straight through.
@@ -135,6 +136,30 @@ inline domain::StockLevel TestStock(std::string sku, std::int64_t available) {
       {.sku = std::move(sku), .available = available, .observed_at = kStart}));
 }
 
+inline StockPublication TestPublication(std::string sku, std::string_view marketplace_id,
+                                        std::int64_t quantity, TimePoint published_at) {
+  return {.sku = std::move(sku),
+          .marketplace_id = std::string(marketplace_id),
+          .quantity = quantity,
+          .changed_at = published_at - std::chrono::seconds{40},
+          .published_at = published_at,
+          .lane = "bulk",
+          .transport = "feed",
+          .reference = "F-" + std::to_string(quantity)};
+}
+
+// TestOrder(id, line_count) purchased at `purchase_date` in `marketplace_id`
+// with `status`.
+inline domain::Order TestOrderPurchased(std::string id, int line_count, TimePoint purchase_date,
+                                        std::string_view marketplace_id,
+                                        domain::OrderStatus status) {
+  domain::OrderData data = *TestOrder(std::move(id), line_count);
+  data.purchase_date = purchase_date;
+  data.marketplace_id = std::string(marketplace_id);
+  data.status = status;
+  return Must(domain::Order::Create(std::move(data)));
+}
+
 }  // namespace conformance
 
 template <typename Backend>
@@ -164,12 +189,16 @@ class StoreConformanceTest : public ::testing::Test {
 
 TYPED_TEST_SUITE_P(StoreConformanceTest);
 
+using conformance::kDe;
 using conformance::kStart;
+using conformance::kUk;
 using conformance::Must;
 using conformance::OrderId;
 using conformance::TestConfirmation;
 using conformance::TestMapping;
 using conformance::TestOrder;
+using conformance::TestOrderPurchased;
+using conformance::TestPublication;
 using conformance::TestStock;
 using std::chrono::hours;
 using std::chrono::minutes;
@@ -585,6 +614,227 @@ TYPED_TEST_P(StoreConformanceTest, LatestStockPublicationIsNewestPerSku) {
   EXPECT_EQ(Must(tx->FindLatestStockPublication("SKU-A")), a2);
   EXPECT_FALSE(Must(tx->FindLatestStockPublication("SKU-C")).has_value());
   EXPECT_EQ(Must(tx->ListLatestStockPublications()), (std::vector<StockPublication>{a2, b1}));
+}
+
+TYPED_TEST_P(StoreConformanceTest, UpsertStockLevelsWritesEachInTurn) {
+  this->InTransaction([](Transaction& tx) {
+    Must(tx.UpsertStockLevel(TestStock("SKU-C", 9)));
+    Must(tx.UpsertStockLevels({TestStock("SKU-B", 5), TestStock("SKU-C", 1), TestStock("SKU-A", 7),
+                               TestStock("SKU-B", 0)}));
+    Must(tx.UpsertStockLevels({}));
+  });
+  auto tx = this->Begin();
+  EXPECT_EQ(Must(tx->ListStockLevels()),
+            (std::vector<domain::StockLevel>{TestStock("SKU-A", 7), TestStock("SKU-B", 0),
+                                             TestStock("SKU-C", 1)}));
+}
+
+TYPED_TEST_P(StoreConformanceTest, LatestStockPublicationIsNewestPerSkuAndMarketplace) {
+  const StockPublication a_uk_old = TestPublication("SKU-A", kUk, 5, kStart);
+  const StockPublication a_uk_new = TestPublication("SKU-A", kUk, 4, kStart + minutes{2});
+  const StockPublication a_de = TestPublication("SKU-A", kDe, 8, kStart + minutes{1});
+  const StockPublication b_uk = TestPublication("SKU-B", kUk, 1, kStart + minutes{3});
+  // Published at the same time as b_de_first, recorded later: it is the latest.
+  const StockPublication b_de_first = TestPublication("SKU-B", kDe, 2, kStart);
+  const StockPublication b_de_second = TestPublication("SKU-B", kDe, 3, kStart);
+  this->InTransaction([&](Transaction& tx) {
+    Must(tx.RecordStockPublications({b_uk, a_uk_new, b_de_first}));
+    Must(tx.RecordStockPublication(a_uk_old));
+    Must(tx.RecordStockPublications({a_de, b_de_second}));
+  });
+  auto tx = this->Begin();
+  const auto latest = Must(tx->ListLatestStockPublications());
+  // By SKU, then by marketplace id: kUk's sorts before kDe's.
+  EXPECT_EQ(latest, (std::vector<StockPublication>{a_uk_new, a_de, b_uk, b_de_second}));
+  ASSERT_FALSE(latest.empty());
+  EXPECT_EQ(latest[0].changed_at, kStart + minutes{2} - seconds{40});
+  // Across marketplaces, the SKU's latest of all.
+  EXPECT_EQ(Must(tx->FindLatestStockPublication("SKU-A")), a_uk_new);
+  EXPECT_EQ(Must(tx->FindLatestStockPublication("SKU-B")), b_uk);
+}
+
+TYPED_TEST_P(StoreConformanceTest, RecordStockPublicationsWithAnInvalidSkuRecordsNothing) {
+  auto tx = this->Begin();
+  Must(tx->RecordStockPublications({}));
+  const Status status = tx->RecordStockPublications({TestPublication("SKU-A", kUk, 1, kStart),
+                                                     TestPublication(" BAD", kUk, 2, kStart),
+                                                     TestPublication("SKU-C", kUk, 3, kStart)});
+  EXPECT_EQ(status.code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(status.message().find("' BAD'"), std::string::npos) << status;
+  EXPECT_TRUE(Must(tx->ListLatestStockPublications()).empty());
+}
+
+TYPED_TEST_P(StoreConformanceTest, RecordStockPublicationsTakesTensOfThousandsAtOnce) {
+  constexpr int kCount = 25000;
+  std::vector<StockPublication> publications;
+  publications.reserve(kCount);
+  for (int i = 0; i < kCount; ++i) {
+    publications.push_back(TestPublication("SKU-" + std::to_string(i), kUk, i, kStart));
+  }
+  this->InTransaction([&](Transaction& tx) { Must(tx.RecordStockPublications(publications)); });
+  auto tx = this->Begin();
+  const auto latest = Must(tx->ListLatestStockPublications());
+  ASSERT_EQ(latest.size(), size_t{kCount});
+  EXPECT_EQ(Must(tx->FindLatestStockPublication("SKU-24999")), publications.back());
+}
+
+TYPED_TEST_P(StoreConformanceTest, PurgeStockPublicationsKeepsTheLatestOfEachPair) {
+  const StockPublication a_uk_0 = TestPublication("SKU-A", kUk, 1, kStart);
+  const StockPublication a_uk_1 = TestPublication("SKU-A", kUk, 2, kStart + minutes{1});
+  const StockPublication a_uk_2 = TestPublication("SKU-A", kUk, 3, kStart + minutes{2});
+  const StockPublication a_de_0 = TestPublication("SKU-A", kDe, 4, kStart);
+  const StockPublication b_uk_0 = TestPublication("SKU-B", kUk, 5, kStart);
+  const StockPublication b_uk_late = TestPublication("SKU-B", kUk, 6, kStart + hours{1});
+  const StockPublication b_uk_later = TestPublication("SKU-B", kUk, 7, kStart + hours{2});
+  // Same time, recorded first: the other is the latest, so this one goes.
+  const StockPublication c_uk_tie = TestPublication("SKU-C", kUk, 8, kStart);
+  const StockPublication c_uk_kept = TestPublication("SKU-C", kUk, 9, kStart);
+  this->InTransaction([&](Transaction& tx) {
+    Must(tx.RecordStockPublications(
+        {a_uk_2, a_uk_0, a_uk_1, a_de_0, b_uk_0, b_uk_late, b_uk_later, c_uk_tie, c_uk_kept}));
+  });
+  auto tx = this->Begin();
+  // a_uk_0, a_uk_1, b_uk_0 and c_uk_tie; b_uk_late is not older than the cutoff.
+  EXPECT_EQ(Must(tx->PurgeStockPublications(kStart + hours{1})), 4);
+  EXPECT_EQ(Must(tx->PurgeStockPublications(kStart + hours{1})), 0);
+  EXPECT_EQ(Must(tx->ListLatestStockPublications()),
+            (std::vector<StockPublication>{a_uk_2, a_de_0, b_uk_later, c_uk_kept}));
+  // Only b_uk_late is left that is not the latest of its pair.
+  EXPECT_EQ(Must(tx->PurgeStockPublications(kStart + hours{10})), 1);
+  EXPECT_EQ(Must(tx->ListLatestStockPublications()),
+            (std::vector<StockPublication>{a_uk_2, a_de_0, b_uk_later, c_uk_kept}));
+  EXPECT_EQ(Must(tx->PurgeStockPublications(kStart + hours{10})), 0);
+}
+
+TYPED_TEST_P(StoreConformanceTest, StockFeedsAreRecordedUpdatedAndListed) {
+  const StockFeed early{.feed_id = "F-EARLY",
+                        .submitted_at = kStart - hours{1},
+                        .status = "IN_QUEUE",
+                        .messages = 2,
+                        .content = R"({"messages":[1,2]})"};
+  StockFeed first = early;
+  first.feed_id = "F-1";
+  first.submitted_at = kStart;
+  first.messages = 3;
+  first.content = R"({"messages":[1,2,3]})";
+  StockFeed second = early;
+  second.feed_id = "F-2";
+  second.submitted_at = kStart + minutes{1};
+  second.content = R"({"messages":[4]})";
+  this->InTransaction([&](Transaction& tx) {
+    Must(tx.RecordStockFeed(second));
+    Must(tx.RecordStockFeed(first));
+    Must(tx.RecordStockFeed(early));
+    EXPECT_EQ(tx.RecordStockFeed(first).code(), StatusCode::kAlreadyExists);
+    StockFeed unnamed = first;
+    unnamed.feed_id = "";
+    EXPECT_EQ(tx.RecordStockFeed(unnamed).code(), StatusCode::kInvalidArgument);
+  });
+  {
+    auto tx = this->Begin();
+    EXPECT_EQ(Must(tx->ListOpenStockFeeds()), (std::vector<StockFeed>{early, first, second}));
+  }
+
+  // Status, finished_at and problem change; messages and content stay.
+  StockFeed first_done = first;
+  first_done.status = "FATAL";
+  first_done.finished_at = kStart + minutes{5};
+  first_done.problem = "the processing report lists 3 errors";
+  StockFeed first_update = first_done;
+  first_update.messages = 99;
+  first_update.submitted_at = kStart + hours{5};
+  first_update.content = "replaced";
+  StockFeed early_progress = early;
+  early_progress.status = "IN_PROGRESS";
+  StockFeed early_update = early_progress;
+  early_update.content = "replaced";
+  this->InTransaction([&](Transaction& tx) {
+    Must(tx.UpdateStockFeed(first_update));
+    Must(tx.UpdateStockFeed(early_update));
+    StockFeed unknown = first_update;
+    unknown.feed_id = "F-UNKNOWN";
+    EXPECT_EQ(tx.UpdateStockFeed(unknown).code(), StatusCode::kNotFound);
+  });
+  auto tx = this->Begin();
+  EXPECT_EQ(Must(tx->ListOpenStockFeeds()), (std::vector<StockFeed>{early_progress, second}));
+  StockFeed first_listed = first_done;
+  first_listed.content.clear();
+  StockFeed second_listed = second;
+  second_listed.content.clear();
+  EXPECT_EQ(Must(tx->ListStockFeeds(kStart)),
+            (std::vector<StockFeed>{first_listed, second_listed}));
+  EXPECT_EQ(Must(tx->ListStockFeeds(kStart - hours{2})).size(), 3U);
+  EXPECT_TRUE(Must(tx->ListStockFeeds(kStart + hours{1})).empty());
+}
+
+TYPED_TEST_P(StoreConformanceTest, StockChecksAreListedSinceFilteredByDriftAndPurged) {
+  const StockCheck steady{.sku = "SKU-A",
+                          .marketplace_id = std::string(kUk),
+                          .checked_at = kStart,
+                          .expected = 4,
+                          .seen = 4};
+  const StockCheck missing{.sku = "SKU-B",
+                           .marketplace_id = std::string(kDe),
+                           .checked_at = kStart + minutes{1},
+                           .expected = 2,
+                           .drifted = true};
+  const StockCheck drifted{.sku = "SKU-A",
+                           .marketplace_id = std::string(kDe),
+                           .checked_at = kStart + minutes{2},
+                           .expected = 0,
+                           .seen = 3,
+                           .drifted = true};
+  const StockCheck old{.sku = "SKU-C",
+                       .marketplace_id = std::string(kUk),
+                       .checked_at = kStart - hours{1},
+                       .expected = 1,
+                       .seen = 5,
+                       .drifted = true};
+  this->InTransaction([&](Transaction& tx) {
+    Must(tx.RecordStockCheck(drifted));
+    Must(tx.RecordStockCheck(steady));
+    Must(tx.RecordStockCheck(missing));
+    Must(tx.RecordStockCheck(old));
+    StockCheck invalid = steady;
+    invalid.sku = "";
+    EXPECT_EQ(tx.RecordStockCheck(invalid).code(), StatusCode::kInvalidArgument);
+  });
+  auto tx = this->Begin();
+  EXPECT_EQ(Must(tx->ListStockChecks(kStart, false)),
+            (std::vector<StockCheck>{steady, missing, drifted}));
+  EXPECT_EQ(Must(tx->ListStockChecks(kStart, true)), (std::vector<StockCheck>{missing, drifted}));
+  EXPECT_EQ(Must(tx->ListStockChecks(kStart - hours{2}, true)),
+            (std::vector<StockCheck>{old, missing, drifted}));
+  EXPECT_EQ(Must(tx->PurgeStockChecks(kStart + minutes{1})), 2);
+  EXPECT_EQ(Must(tx->PurgeStockChecks(kStart + minutes{1})), 0);
+  EXPECT_EQ(Must(tx->ListStockChecks(kStart - hours{2}, false)),
+            (std::vector<StockCheck>{missing, drifted}));
+}
+
+TYPED_TEST_P(StoreConformanceTest, CountsUnitsOrderedBySkuSinceAPurchaseDate) {
+  using domain::OrderStatus;
+  // TestOrder's lines: SKU-0 orders 2, SKU-1 orders 3, SKU-2 orders 4, ….
+  this->InTransaction([](Transaction& tx) {
+    Must(tx.UpsertOrder(
+        TestOrderPurchased(OrderId(1), 3, kStart - hours{30}, kUk, OrderStatus::kUnshipped)));
+    Must(tx.UpsertOrder(
+        TestOrderPurchased(OrderId(2), 2, kStart - hours{20}, kDe, OrderStatus::kShipped)));
+    Must(tx.UpsertOrder(
+        TestOrderPurchased(OrderId(3), 1, kStart - hours{10}, kUk, OrderStatus::kCancelled)));
+    // Exactly at the boundary: counted.
+    Must(tx.UpsertOrder(
+        TestOrderPurchased(OrderId(4), 1, kStart - hours{24}, kDe, OrderStatus::kUnshipped)));
+    // Before it: not counted.
+    Must(tx.UpsertOrder(
+        TestOrderPurchased(OrderId(5), 4, kStart - hours{25}, kUk, OrderStatus::kShipped)));
+  });
+  auto tx = this->Begin();
+  EXPECT_EQ(Must(tx->CountUnitsOrderedBySku(kStart - hours{24})),
+            (std::map<std::string, std::int64_t>{{"SKU-0", 6}, {"SKU-1", 3}}));
+  EXPECT_EQ(Must(tx->CountUnitsOrderedBySku(kStart - hours{40})),
+            (std::map<std::string, std::int64_t>{
+                {"SKU-0", 10}, {"SKU-1", 9}, {"SKU-2", 8}, {"SKU-3", 5}}));
+  EXPECT_TRUE(Must(tx->CountUnitsOrderedBySku(kStart)).empty());
 }
 
 // --- Ship-method mappings -------------------------------------------------------------
@@ -1044,6 +1294,11 @@ REGISTER_TYPED_TEST_SUITE_P(
     DueConfirmationsComeEarliestDeadlineFirstThenById,
     UpdateConfirmationWritesFieldsAndStampsOutcomeTimes, CountsConfirmationsByState,
     StockLevelUpsertKeepsLatestPerSku, LatestStockPublicationIsNewestPerSku,
+    UpsertStockLevelsWritesEachInTurn, LatestStockPublicationIsNewestPerSkuAndMarketplace,
+    RecordStockPublicationsWithAnInvalidSkuRecordsNothing,
+    RecordStockPublicationsTakesTensOfThousandsAtOnce,
+    PurgeStockPublicationsKeepsTheLatestOfEachPair, StockFeedsAreRecordedUpdatedAndListed,
+    StockChecksAreListedSinceFilteredByDriftAndPurged, CountsUnitsOrderedBySkuSinceAPurchaseDate,
     ShipMethodMappingPutReplacesOnKeyAndDeletes, FindMappingPrefersAutomatedCarrierThenServiceLevel,
     HoldingAgainCountsAttemptsKeepsFirstSeenAndReopens, ListExceptionsFiltersOpenAndKind,
     AuditLogListsNewestFirstOrAfterAnId, AuditLogRefusesUpdateAndDelete,

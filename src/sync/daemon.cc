@@ -21,6 +21,27 @@ std::string ReasonCategory(const std::string& reason) {
   return colon == std::string::npos ? reason : reason.substr(0, colon);
 }
 
+// How long stock publications and drift checks are kept.
+constexpr Duration kStockHistory = std::chrono::days{35};
+
+StockSyncOptions StockOptionsFor(const config::Config& config) {
+  StockSyncOptions options{.stock = config.stock, .seller_id = config.amazon.seller_id};
+  options.marketplaces = config.amazon.marketplaces;
+  if (config.stock.unified_quantity && options.marketplaces.size() > 1) {
+    options.marketplaces.resize(1);
+  }
+  options.account_codes = config.stock.accounts.empty()
+                              ? std::vector<std::string>{config.clarus.account}
+                              : config.stock.accounts;
+  options.warehouse_codes =
+      config.stock.warehouses.empty() ? config.clarus.warehouses : config.stock.warehouses;
+  // Amazon lists an order two minutes after it was placed; the import runs on
+  // its cadence; Clarus allocates within about a minute.
+  options.sale_to_warehouse =
+      std::chrono::minutes{2} + config.schedules.order_import + std::chrono::minutes{1};
+  return options;
+}
+
 }  // namespace
 
 Daemon::Daemon(config::Config config, store::Store* store, Clock* clock, DaemonOptions options)
@@ -56,10 +77,14 @@ Daemon::Daemon(config::Config config, store::Store* store, Clock* clock, DaemonO
                        .merchant_fulfillment = connections_->merchant_fulfillment.get(),
                        .orders = connections_->orders.get(),
                        .clock = clock_});
-  intake_ = std::make_unique<DispatchIntake>(
-      DispatchIntakeOptions{.source = {.subdomain = config_.clarus.subdomain,
-                                       .automation_ids = config_.clarus.automation_ids}},
-      store_, connections_->goods_outs.get(), clock_);
+  DispatchIntakeOptions intake{.source = {.subdomain = config_.clarus.subdomain,
+                                          .automation_ids = config_.clarus.automation_ids}};
+  if (config_.stock.enabled) {
+    // A stock webhook has the changed balances read at once.
+    intake.on_stock_event = [this] { (void)scheduler_.Trigger("stock_changes"); };
+  }
+  intake_ = std::make_unique<DispatchIntake>(std::move(intake), store_,
+                                             connections_->goods_outs.get(), clock_);
   ConfirmerOptions confirmer = options_.confirmer;
   if (confirmer.merchant_id.empty()) {
     confirmer.merchant_id = config_.amazon.seller_id;
@@ -76,6 +101,11 @@ Daemon::Daemon(config::Config config, store::Store* store, Clock* clock, DaemonO
   }
   confirmer_ = std::make_unique<Confirmer>(confirmer, store_, connections_->orders.get(),
                                            connections_->feeds.get(), clock_);
+  if (config_.stock.enabled) {
+    stock_ = std::make_unique<StockSync>(StockOptionsFor(config_), store_, tenant_.get(),
+                                         connections_->stock.get(), connections_->listings.get(),
+                                         connections_->feeds.get(), clock_);
+  }
 }
 
 Daemon::~Daemon() { Stop(); }
@@ -103,6 +133,23 @@ Status Daemon::Start() {
     RETURN_IF_ERROR(scheduler_.AddJob(
         {"dispatch_sweep", config_.schedules.dispatch_sweep,
          [this](const JobContext& context) { return TakeDispatches(context, true); }}));
+  }
+  if (stock_) {
+    RETURN_IF_ERROR(stock_->Load());
+    RETURN_IF_ERROR(scheduler_.AddJob(
+        {"stock_snapshot", config_.schedules.stock_snapshot,
+         [this](const JobContext& context) { return ReadStock(context, true); }}));
+    RETURN_IF_ERROR(scheduler_.AddJob(
+        {"stock_changes", config_.schedules.stock_changes,
+         [this](const JobContext& context) { return ReadStock(context, false); }}));
+    // Publishing has its own thread: zero-outs go within a second.
+    RETURN_IF_ERROR(
+        scheduler_.AddJob({"stock_publish", std::chrono::seconds{1},
+                           [this](const JobContext& context) { return PublishStock(context); }}));
+    RETURN_IF_ERROR(
+        scheduler_.AddJob({"stock_drift", config_.schedules.drift_check,
+                           [this](const JobContext& context) { return CheckStockDrift(context); },
+                           config_.stock.drift_delay}));
   }
   RETURN_IF_ERROR(scheduler_.AddJob(
       {"retention", config_.schedules.retention,
@@ -135,7 +182,17 @@ Status Daemon::PurgeExpiredBuyerData(const JobContext& context) {
   // Processed dispatch hints only de-duplicate late deliveries: a week is plenty.
   ASSIGN_OR_RETURN(const std::int64_t hints, transaction->PurgeProcessedDispatchHints(
                                                  context.started - std::chrono::days{7}));
+  // Stock history serves the metrics and audits of the last weeks; the latest
+  // publication of every listing is always kept.
+  const TimePoint stock_before = context.started - kStockHistory;
+  ASSIGN_OR_RETURN(const std::int64_t publications,
+                   transaction->PurgeStockPublications(stock_before));
+  ASSIGN_OR_RETURN(const std::int64_t checks, transaction->PurgeStockChecks(stock_before));
   RETURN_IF_ERROR(transaction->Commit());
+  if (publications + checks > 0) {
+    spdlog::info("retention: removed {} stock publications and {} drift checks older than {}",
+                 publications, checks, FormatDuration(kStockHistory));
+  }
   if (hints > 0) {
     spdlog::info("retention: removed {} processed dispatch hints older than 7 days", hints);
   }
@@ -269,6 +326,40 @@ Status Daemon::Verify(const JobContext& context) {
   return Status::Ok();
 }
 
+Status Daemon::ReadStock(const JobContext& context, bool snapshot) {
+  const Result<StockPass> pass =
+      snapshot ? stock_->Snapshot(context.stop) : stock_->ReadChanges(context.stop);
+  if (!pass.ok()) {
+    return {pass.status().code(),
+            fmt::format("reading Clarus stock ({}): {}", snapshot ? "snapshot" : "changes",
+                        pass.status().message())};
+  }
+  if (!snapshot && pass->changed > 0) {
+    spdlog::debug("stock: {} balances read, {} listings to publish", pass->read, pass->changed);
+  }
+  return Status::Ok();
+}
+
+Status Daemon::PublishStock(const JobContext& context) {
+  const Result<StockPass> pass = stock_->Publish(context.stop);
+  if (!pass.ok()) {
+    return {pass.status().code(), fmt::format("publishing stock: {}", pass.status().message())};
+  }
+  return Status::Ok();
+}
+
+Status Daemon::CheckStockDrift(const JobContext& context) {
+  const Result<StockPass> pass = stock_->CheckDrift(context.stop);
+  if (!pass.ok()) {
+    return {pass.status().code(), fmt::format("checking stock drift: {}", pass.status().message())};
+  }
+  if (pass->checked > 0) {
+    spdlog::info("stock drift check: {} listings read back, {} drifted", pass->checked,
+                 pass->drifted);
+  }
+  return Status::Ok();
+}
+
 Result<DaemonSummary> Daemon::Summary() const {
   DaemonSummary summary;
   summary.started = started_;
@@ -325,6 +416,9 @@ Result<DaemonSummary> Daemon::Summary() const {
   summary.confirmations_fed = confirmed_.fed;
   if (intake_) {
     summary.webhooks = intake_->Deliveries();
+  }
+  if (stock_) {
+    summary.stock = stock_->Figures();
   }
   return summary;
 }

@@ -19,6 +19,7 @@
 #include "sync/order_release.h"
 #include "sync/scheduler.h"
 #include "sync/ship_method_mappings.h"
+#include "sync/stock_sync.h"
 
 namespace sellerbridge::sync {
 
@@ -57,6 +58,8 @@ struct DaemonSummary {
   // Seconds from the parcel leaving the warehouse to Amazon accepting its
   // confirmation (API only), over the outbox: p50, p95, p99; empty before any.
   std::vector<double> dispatch_to_accepted_seconds;
+  // The stock flow, when it runs.
+  std::optional<StockFigures> stock;
 };
 
 // How a daemon is put together; the defaults are production's.
@@ -103,6 +106,9 @@ class Daemon {
   // order flow.
   DispatchIntake& Intake() { return *intake_; }
 
+  // The stock flow; null unless the order flow runs and [stock] is enabled.
+  StockSync* Stock() { return stock_.get(); }
+
  private:
   // Removes buyer personal data kept longer than the retention period.
   Status PurgeExpiredBuyerData(const JobContext& context);
@@ -116,6 +122,10 @@ class Daemon {
   Status Confirm(const JobContext& context);
   // Reads accepted confirmations back from Amazon.
   Status Verify(const JobContext& context);
+  // The stock flow's jobs.
+  Status ReadStock(const JobContext& context, bool snapshot);
+  Status PublishStock(const JobContext& context);
+  Status CheckStockDrift(const JobContext& context);
 
   const config::Config config_;
   const DaemonOptions options_;
@@ -129,6 +139,7 @@ class Daemon {
   std::unique_ptr<OrderRelease> release_;
   std::unique_ptr<DispatchIntake> intake_;
   std::unique_ptr<Confirmer> confirmer_;
+  std::unique_ptr<StockSync> stock_;
   Scheduler scheduler_;
   TimePoint started_;
   std::atomic<std::int64_t> buyer_records_purged_{0};

@@ -66,12 +66,19 @@ Result<DeliveryOutcome> DispatchIntake::Deliver(const http::Headers& headers,
     case DeliveryOutcome::kIgnored:
       ++ignored_;
       break;
+    case DeliveryOutcome::kStockHint:
+      ++stock_hints_;
+      break;
   }
   return outcome;
 }
 
 DeliveryCounts DispatchIntake::Deliveries() const {
-  return {.stored = stored_, .duplicate = duplicate_, .ignored = ignored_, .refused = refused_};
+  return {.stored = stored_,
+          .duplicate = duplicate_,
+          .ignored = ignored_,
+          .stock_hints = stock_hints_,
+          .refused = refused_};
 }
 
 Result<DeliveryOutcome> DispatchIntake::Take(const http::Headers& headers, std::string_view body) {
@@ -80,7 +87,13 @@ Result<DeliveryOutcome> DispatchIntake::Take(const http::Headers& headers, std::
   ASSIGN_OR_RETURN(const clarus::AutomationEvent event,
                    clarus::ParseAutomationPayload(headers, body));
   if (event.kind != clarus::AutomationEventKind::kGoodsOutCompleted) {
-    return DeliveryOutcome::kIgnored;
+    // A stock event is a hint to read the changed balances now; the
+    // minute's read of changes is the backstop if this one is lost.
+    if (!options_.on_stock_event) {
+      return DeliveryOutcome::kIgnored;
+    }
+    options_.on_stock_event();
+    return DeliveryOutcome::kStockHint;
   }
   ASSIGN_OR_RETURN(auto tx, store_->Begin());
   ASSIGN_OR_RETURN(const bool created, tx->RecordDispatchHint({.dedupe_key = event.dedupe_key,

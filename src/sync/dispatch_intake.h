@@ -2,6 +2,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <stop_token>
 #include <string>
 #include <string_view>
@@ -24,13 +25,17 @@ struct DispatchIntakeOptions {
   // Where the very first sweep starts.
   Duration sweep_lookback = std::chrono::days{1};
   int hints_per_pass = 200;
+  // Called for every stock automation (adjusted, held, released): the stock
+  // flow reads the changed balances at once. Unset: stock events are ignored.
+  std::function<void()> on_stock_event;
 };
 
 // What a delivery of a Clarus automation came to.
 enum class DeliveryOutcome {
   kStored,     // A new hint, stored durably: a re-read follows.
   kDuplicate,  // The same event again: nothing to do.
-  kIgnored,    // An event the dispatch flow does not act on (stock).
+  kIgnored,    // An event nothing acts on (stock, with the stock flow off).
+  kStockHint,  // A stock event: the stock flow reads the changed balances now.
 };
 
 // Deliveries taken since start, by outcome.
@@ -38,6 +43,7 @@ struct DeliveryCounts {
   std::int64_t stored = 0;
   std::int64_t duplicate = 0;
   std::int64_t ignored = 0;
+  std::int64_t stock_hints = 0;
   std::int64_t refused = 0;  // Another tenant or automation, or a body that is not one.
 };
 
@@ -100,6 +106,7 @@ class DispatchIntake {
   std::atomic<std::int64_t> stored_{0};
   std::atomic<std::int64_t> duplicate_{0};
   std::atomic<std::int64_t> ignored_{0};
+  std::atomic<std::int64_t> stock_hints_{0};
   std::atomic<std::int64_t> refused_{0};
 };
 

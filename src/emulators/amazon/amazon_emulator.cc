@@ -152,6 +152,19 @@ std::optional<Listing> AmazonEmulator::GetListing(std::string_view sku) {
 
 std::vector<Listing> AmazonEmulator::Listings() { return state_->Listings(); }
 
+Status AmazonEmulator::QueueListingChange(std::string_view sku, const AvailabilityPatch& patch,
+                                          std::string_view source) {
+  return state_->QueueAvailability(sku, patch, source);
+}
+
+std::map<std::string, std::int64_t> AmazonEmulator::UnitsOrdered() {
+  return state_->UnitsOrdered();
+}
+
+std::map<std::string, std::int64_t> AmazonEmulator::UnitsOversold() {
+  return state_->UnitsOversold();
+}
+
 AccountHealth AmazonEmulator::Health() { return state_->Health(); }
 
 std::vector<FeedInfo> AmazonEmulator::Feeds() { return feeds_->Feeds(); }

@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -87,6 +88,15 @@ class AmazonEmulator {
   // A listing with its quantity, pending changes and history.
   std::optional<Listing> GetListing(std::string_view sku);
   std::vector<Listing> Listings();
+  // Changes a listing's availability after the processing delay, as Amazon
+  // itself sometimes does (a feed applied late, a listing suppressed): for
+  // drift tests. NotFound for an unknown SKU.
+  Status QueueListingChange(std::string_view sku, const AvailabilityPatch& patch,
+                            std::string_view source);
+  // Units ordered per SKU, and those beyond what the listing showed when the
+  // order was placed (see SellerState::UnitsOrdered and UnitsOversold).
+  std::map<std::string, std::int64_t> UnitsOrdered();
+  std::map<std::string, std::int64_t> UnitsOversold();
 
   // Late Shipment, Cancel and Valid Tracking rates as Amazon counts them now.
   AccountHealth Health();

@@ -126,5 +126,66 @@ TEST_F(ListingsTest, OrdersReduceTheQuantity) {
   EXPECT_EQ(emulator_->GetListing("SB-MUG-001")->history.back().source, "order");
 }
 
+TEST_F(ListingsTest, OrdersWithinTheQuantityOversellNothing) {
+  PlaceOrder({{"SB-BAG-003", 20}, {"SB-MUG-001", 1}});
+  PlaceOrder({{"SB-BAG-003", 40}});
+  EXPECT_EQ(emulator_->GetListing("SB-BAG-003")->quantity, 0);
+  EXPECT_TRUE(emulator_->UnitsOversold().empty());
+  EXPECT_EQ(emulator_->UnitsOrdered(),
+            (std::map<std::string, std::int64_t>{{"SB-BAG-003", 60}, {"SB-MUG-001", 1}}));
+}
+
+TEST_F(ListingsTest, OrdersAboveTheQuantityCountTheUnitsOversold) {
+  PlaceOrder({{"SB-BAG-003", 58}});
+  PlaceOrder({{"SB-BAG-003", 5}});
+  EXPECT_EQ(emulator_->GetListing("SB-BAG-003")->quantity, 0);
+  EXPECT_EQ(emulator_->UnitsOversold(), (std::map<std::string, std::int64_t>{{"SB-BAG-003", 3}}));
+  // Two lines of one SKU: the second sees what the first left.
+  PlaceOrder({{"SB-MUG-001", 249}, {"SB-MUG-001", 4}});
+  // An order on an empty listing oversells every unit.
+  PlaceOrder({{"SB-BAG-003", 2}});
+  const std::string cancelled = PlaceOrder({{"SB-TEE-002", 401}});
+  ASSERT_TRUE(emulator_->CancelOrder(cancelled, Canceller::kSeller).ok());
+  EXPECT_EQ(emulator_->UnitsOversold(),
+            (std::map<std::string, std::int64_t>{
+                {"SB-BAG-003", 5}, {"SB-MUG-001", 3}, {"SB-TEE-002", 1}}));
+  EXPECT_EQ(emulator_->UnitsOrdered(),
+            (std::map<std::string, std::int64_t>{
+                {"SB-BAG-003", 65}, {"SB-MUG-001", 253}, {"SB-TEE-002", 401}}));
+}
+
+TEST_F(ListingsTest, GeneratedOrdersNeverOversell) {
+  StartEmulator(R"(
+[[catalogue]]
+sku = "SB-A"
+quantity = 7
+[[catalogue]]
+sku = "SB-B"
+quantity = 3
+[[catalogue]]
+sku = "SB-C"
+quantity = 1
+[generator]
+enabled = true
+orders_per_day = 2000
+mean_lines_per_order = 3
+max_quantity_per_line = 5
+buyer_cancel_share = 0.5
+)");
+  // The generator takes what the listings show until nothing is left.
+  EXPECT_FALSE(emulator_->GenerateOrders(100).empty());
+  for (const Listing& listing : emulator_->Listings()) {
+    EXPECT_EQ(listing.quantity, 0) << listing.item.sku;
+  }
+  EXPECT_TRUE(emulator_->UnitsOversold().empty());
+  EXPECT_EQ(emulator_->UnitsOrdered(),
+            (std::map<std::string, std::int64_t>{{"SB-A", 7}, {"SB-B", 3}, {"SB-C", 1}}));
+  // Buyer cancellations put units back, and the order flow sells them again.
+  clock_.Advance(std::chrono::hours(48));
+  EXPECT_TRUE(emulator_->UnitsOversold().empty());
+  const std::map<std::string, std::int64_t> ordered = emulator_->UnitsOrdered();
+  EXPECT_GT(ordered.at("SB-A") + ordered.at("SB-B") + ordered.at("SB-C"), 11);
+}
+
 }  // namespace
 }  // namespace sellerbridge::emulators::amazon

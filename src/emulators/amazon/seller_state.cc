@@ -237,6 +237,13 @@ Result<std::string> SellerState::AddOrderLocked(const NewOrder& request, TimePoi
   order_index_.emplace(order.order_id, index);
   for (const OrderLine& line : order.lines) {
     item_index_.emplace(line.order_item_id, index);
+    // Lines are taken in turn, so a second line of the same SKU sees what the
+    // first left.
+    const int shown = listings_.at(line.sku).quantity;
+    units_ordered_[line.sku] += line.quantity_ordered;
+    if (line.quantity_ordered > shown) {
+      units_oversold_[line.sku] += line.quantity_ordered - shown;
+    }
     AdjustStockLocked(line.sku, -line.quantity_ordered, order.purchase_date, "order");
   }
   if (order.status == OrderStatus::kPending) {
@@ -710,6 +717,20 @@ std::vector<Listing> SellerState::Listings() {
     listings.push_back(listing);
   }
   return listings;
+}
+
+std::map<std::string, std::int64_t> SellerState::UnitsOrdered() {
+  const TimePoint now = clock_->Now();
+  std::lock_guard lock(mu_);
+  SyncLocked(now);
+  return units_ordered_;
+}
+
+std::map<std::string, std::int64_t> SellerState::UnitsOversold() {
+  const TimePoint now = clock_->Now();
+  std::lock_guard lock(mu_);
+  SyncLocked(now);
+  return units_oversold_;
 }
 
 Status SellerState::QueueAvailability(std::string_view sku, const AvailabilityPatch& patch,

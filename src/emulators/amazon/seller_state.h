@@ -85,7 +85,8 @@ class SellerState {
 
   // Places an order. InvalidArgument for an unknown marketplace or SKU, a
   // quantity below 1, or no lines; AlreadyExists for a taken order id or
-  // order item id. The listing quantities go down by what was ordered.
+  // order item id. The listing quantities go down by what was ordered,
+  // stopping at 0 (see UnitsOversold); no order is refused for want of stock.
   Result<std::string> AddOrder(const NewOrder& order);
 
   // Places `count` orders drawn by the generator, purchased now. Returns
@@ -144,6 +145,15 @@ class SellerState {
   std::optional<Listing> GetListing(std::string_view sku);
   std::vector<Listing> Listings();
 
+  // Units ordered per SKU since the state began, cancelled orders included.
+  // Only SKUs with any.
+  std::map<std::string, std::int64_t> UnitsOrdered();
+  // Units ordered per SKU beyond what the listing showed when the order was
+  // placed: the quantity stops at 0, so these are units sold that the seller
+  // never offered. Counts stay when the order is cancelled. Only SKUs with
+  // any.
+  std::map<std::string, std::int64_t> UnitsOversold();
+
   // Queues a change of the SKU's DEFAULT fulfilment availability that
   // applies after the processing delay. NotFound for an unknown SKU.
   Status QueueAvailability(std::string_view sku, const AvailabilityPatch& patch,
@@ -183,6 +193,8 @@ class SellerState {
   std::multimap<TimePoint, std::pair<EventKind, std::size_t>> events_;  // Guarded by mu_.
   std::map<std::string, Listing, std::less<>> listings_;                // Guarded by mu_.
   std::multimap<TimePoint, std::string> listing_events_;  // Guarded by mu_. Apply time → SKU.
+  std::map<std::string, std::int64_t> units_ordered_;     // Guarded by mu_.
+  std::map<std::string, std::int64_t> units_oversold_;    // Guarded by mu_.
   struct Cursor {
     OrderQuery query;
     TimePoint last_time;

@@ -93,6 +93,15 @@ class Statement {
     value ? BindTime(*value) : BindNull();
   }
 
+  // Readies the statement to run again with new parameters, so that a batch
+  // reuses one prepared statement.
+  void Reset() {
+    sqlite3_reset(stmt_);
+    sqlite3_clear_bindings(stmt_);
+    next_index_ = 0;
+    texts_.clear();
+  }
+
   // Steps once: true when a row is available, false when done.
   Result<bool> Step() {
     RETURN_IF_ERROR(bind_status_);
@@ -556,19 +565,73 @@ constexpr std::string_view kListStockLevels =
     "SELECT sku, available, observed_at FROM stock_levels ORDER BY sku";
 
 constexpr std::string_view kInsertStockPublication =
-    "INSERT INTO stock_publications (sku, quantity, published_at, lane, transport, reference) "
-    "VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
+    "INSERT INTO stock_publications (sku, marketplace_id, quantity, changed_at, published_at, "
+    "lane, transport, reference) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
 
+// Publications recorded before migration 4 have no changed_at: they read back
+// their published_at.
 constexpr std::string_view kSelectLatestStockPublication =
-    "SELECT sku, quantity, published_at, lane, transport, reference FROM stock_publications "
+    "SELECT sku, marketplace_id, quantity, COALESCE(changed_at, published_at), published_at, "
+    "lane, transport, reference FROM stock_publications "
     "WHERE sku = ?1 ORDER BY published_at DESC, id DESC LIMIT 1";
 
+// The latest publication of a pair is the one no later publication of the
+// pair supersedes; the (sku, marketplace_id, published_at, id) index answers
+// that with one seek per row, and gives the rows in the order wanted.
 constexpr std::string_view kListLatestStockPublications = R"sql(
-SELECT p.sku, p.quantity, p.published_at, p.lane, p.transport, p.reference
+SELECT p.sku, p.marketplace_id, p.quantity, COALESCE(p.changed_at, p.published_at),
+  p.published_at, p.lane, p.transport, p.reference
 FROM stock_publications AS p
-WHERE p.id = (SELECT q.id FROM stock_publications AS q WHERE q.sku = p.sku
-              ORDER BY q.published_at DESC, q.id DESC LIMIT 1)
-ORDER BY p.sku
+WHERE NOT EXISTS (
+  SELECT 1 FROM stock_publications AS later
+  WHERE later.sku = p.sku AND later.marketplace_id = p.marketplace_id
+    AND (later.published_at, later.id) > (p.published_at, p.id))
+ORDER BY p.sku, p.marketplace_id
+)sql";
+
+// The same test as kListLatestStockPublications keeps the latest of each pair.
+constexpr std::string_view kPurgeStockPublications = R"sql(
+DELETE FROM stock_publications
+WHERE published_at < ?1 AND EXISTS (
+  SELECT 1 FROM stock_publications AS later
+  WHERE later.sku = stock_publications.sku
+    AND later.marketplace_id = stock_publications.marketplace_id
+    AND (later.published_at, later.id) > (stock_publications.published_at, stock_publications.id))
+)sql";
+
+constexpr std::string_view kInsertStockFeed = R"sql(
+INSERT INTO stock_feeds (feed_id, submitted_at, status, messages, finished_at, problem, content)
+VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+ON CONFLICT (feed_id) DO NOTHING
+)sql";
+
+constexpr std::string_view kUpdateStockFeed =
+    "UPDATE stock_feeds SET status = ?2, finished_at = ?3, problem = ?4 WHERE feed_id = ?1";
+
+constexpr std::string_view kListOpenStockFeeds =
+    "SELECT feed_id, submitted_at, status, messages, finished_at, problem, content "
+    "FROM stock_feeds WHERE finished_at IS NULL ORDER BY submitted_at, feed_id";
+
+constexpr std::string_view kListStockFeeds =
+    "SELECT feed_id, submitted_at, status, messages, finished_at, problem, '' "
+    "FROM stock_feeds WHERE submitted_at >= ?1 ORDER BY submitted_at, feed_id";
+
+constexpr std::string_view kInsertStockCheck =
+    "INSERT INTO stock_checks (sku, marketplace_id, checked_at, expected, seen, drifted) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
+
+constexpr std::string_view kListStockChecks =
+    "SELECT sku, marketplace_id, checked_at, expected, seen, drifted FROM stock_checks "
+    "WHERE checked_at >= ?1 AND (?2 = 0 OR drifted = 1) ORDER BY checked_at, id";
+
+constexpr std::string_view kPurgeStockChecks = "DELETE FROM stock_checks WHERE checked_at < ?1";
+
+// Written as IN so that the plan starts from orders_by_purchase_date and
+// reads only the lines of recent orders.
+constexpr std::string_view kCountUnitsOrderedBySku = R"sql(
+SELECT sku, SUM(quantity_ordered) FROM order_lines
+WHERE amazon_order_id IN (SELECT amazon_order_id FROM orders WHERE purchase_date >= ?1)
+GROUP BY sku
 )sql";
 
 constexpr std::string_view kPutMapping = R"sql(
@@ -807,13 +870,38 @@ Result<domain::StockLevel> ReadStockLevel(Statement& row) {
 
 Result<StockPublication> ReadStockPublication(Statement& row) {
   StockPublication publication{.sku = row.Text(0),
-                               .quantity = row.Int(1),
-                               .published_at = row.Time(2),
-                               .lane = row.Text(3),
-                               .transport = row.Text(4),
-                               .reference = row.Text(5)};
+                               .marketplace_id = row.Text(1),
+                               .quantity = row.Int(2),
+                               .changed_at = row.Time(3),
+                               .published_at = row.Time(4),
+                               .lane = row.Text(5),
+                               .transport = row.Text(6),
+                               .reference = row.Text(7)};
   RETURN_IF_ERROR(row.ColumnStatus());
   return publication;
+}
+
+Result<StockFeed> ReadStockFeed(Statement& row) {
+  StockFeed feed{.feed_id = row.Text(0),
+                 .submitted_at = row.Time(1),
+                 .status = row.Text(2),
+                 .messages = row.Int32(3),
+                 .finished_at = row.OptionalTime(4),
+                 .problem = row.Text(5),
+                 .content = row.Text(6)};
+  RETURN_IF_ERROR(row.ColumnStatus());
+  return feed;
+}
+
+Result<StockCheck> ReadStockCheck(Statement& row) {
+  StockCheck check{.sku = row.Text(0),
+                   .marketplace_id = row.Text(1),
+                   .checked_at = row.Time(2),
+                   .expected = row.Int(3),
+                   .seen = row.IsNull(4) ? std::nullopt : std::optional(row.Int(4)),
+                   .drifted = row.Bool(5)};
+  RETURN_IF_ERROR(row.ColumnStatus());
+  return check;
 }
 
 Result<domain::ShipMethodMapping> ReadMapping(Statement& row) {
@@ -1449,6 +1537,21 @@ class SqliteTransaction final : public Transaction {
     return stmt->Run();
   }
 
+  Status UpsertStockLevels(const std::vector<domain::StockLevel>& levels) override {
+    RETURN_IF_ERROR(CheckActive("upsert stock levels"));
+    ASSIGN_OR_RETURN(auto stmt, connection_->Prepare(kUpsertStockLevel, "upsert stock levels"));
+    const TimePoint now = clock_->Now();
+    for (const auto& level : levels) {
+      stmt->BindText(level->sku);
+      stmt->BindInt(level->available);
+      stmt->BindTime(level->observed_at);
+      stmt->BindTime(now);
+      RETURN_IF_ERROR(stmt->Run());
+      stmt->Reset();
+    }
+    return Status::Ok();
+  }
+
   Result<domain::StockLevel> GetStockLevel(std::string_view sku) override {
     RETURN_IF_ERROR(CheckActive("get stock level"));
     ASSIGN_OR_RETURN(auto stmt, connection_->Prepare(kSelectStockLevel, "get stock level"));
@@ -1474,13 +1577,28 @@ class SqliteTransaction final : public Transaction {
     }
     ASSIGN_OR_RETURN(auto stmt,
                      connection_->Prepare(kInsertStockPublication, "record stock publication"));
-    stmt->BindText(publication.sku);
-    stmt->BindInt(publication.quantity);
-    stmt->BindTime(publication.published_at);
-    stmt->BindText(publication.lane);
-    stmt->BindText(publication.transport);
-    stmt->BindText(publication.reference);
+    BindStockPublication(*stmt, publication);
     return stmt->Run();
+  }
+
+  Status RecordStockPublications(const std::vector<StockPublication>& publications) override {
+    RETURN_IF_ERROR(CheckActive("record stock publications"));
+    // Every SKU is checked before the first insert, so that a bad one leaves
+    // nothing behind.
+    for (const auto& publication : publications) {
+      if (!domain::IsValidSku(publication.sku)) {
+        return InvalidArgumentError(
+            fmt::format("record stock publications: invalid SKU '{}'", publication.sku));
+      }
+    }
+    ASSIGN_OR_RETURN(auto stmt,
+                     connection_->Prepare(kInsertStockPublication, "record stock publications"));
+    for (const auto& publication : publications) {
+      BindStockPublication(*stmt, publication);
+      RETURN_IF_ERROR(stmt->Run());
+      stmt->Reset();
+    }
+    return Status::Ok();
   }
 
   Result<std::optional<StockPublication>> FindLatestStockPublication(
@@ -1497,6 +1615,112 @@ class SqliteTransaction final : public Transaction {
     ASSIGN_OR_RETURN(auto stmt, connection_->Prepare(kListLatestStockPublications,
                                                      "list latest stock publications"));
     return ReadAll<StockPublication>(*stmt, ReadStockPublication);
+  }
+
+  Result<std::int64_t> PurgeStockPublications(TimePoint before) override {
+    RETURN_IF_ERROR(CheckActive("purge stock publications"));
+    ASSIGN_OR_RETURN(auto stmt,
+                     connection_->Prepare(kPurgeStockPublications, "purge stock publications"));
+    stmt->BindTime(before);
+    RETURN_IF_ERROR(stmt->Run());
+    return stmt->Changes();
+  }
+
+  Status RecordStockFeed(const StockFeed& feed) override {
+    RETURN_IF_ERROR(CheckActive("record stock feed"));
+    if (feed.feed_id.empty()) {
+      return InvalidArgumentError("record stock feed: the feed id must not be empty");
+    }
+    ASSIGN_OR_RETURN(auto stmt, connection_->Prepare(kInsertStockFeed, "record stock feed"));
+    stmt->BindText(feed.feed_id);
+    stmt->BindTime(feed.submitted_at);
+    stmt->BindText(feed.status);
+    stmt->BindInt(feed.messages);
+    stmt->BindOptionalTime(feed.finished_at);
+    stmt->BindText(feed.problem);
+    stmt->BindText(feed.content);
+    RETURN_IF_ERROR(stmt->Run());
+    if (stmt->Changes() == 0) {
+      return AlreadyExistsError(fmt::format("stock feed '{}' is already recorded", feed.feed_id));
+    }
+    return Status::Ok();
+  }
+
+  Status UpdateStockFeed(const StockFeed& feed) override {
+    RETURN_IF_ERROR(CheckActive("update stock feed"));
+    ASSIGN_OR_RETURN(auto stmt, connection_->Prepare(kUpdateStockFeed, "update stock feed"));
+    stmt->BindText(feed.feed_id);
+    stmt->BindText(feed.status);
+    stmt->BindOptionalTime(feed.finished_at);
+    stmt->BindText(feed.problem);
+    RETURN_IF_ERROR(stmt->Run());
+    if (stmt->Changes() == 0) {
+      return NotFoundError(fmt::format("stock feed '{}' is not recorded", feed.feed_id));
+    }
+    return Status::Ok();
+  }
+
+  Result<std::vector<StockFeed>> ListOpenStockFeeds() override {
+    RETURN_IF_ERROR(CheckActive("list open stock feeds"));
+    ASSIGN_OR_RETURN(auto stmt, connection_->Prepare(kListOpenStockFeeds, "list open stock feeds"));
+    return ReadAll<StockFeed>(*stmt, ReadStockFeed);
+  }
+
+  Result<std::vector<StockFeed>> ListStockFeeds(TimePoint since) override {
+    RETURN_IF_ERROR(CheckActive("list stock feeds"));
+    ASSIGN_OR_RETURN(auto stmt, connection_->Prepare(kListStockFeeds, "list stock feeds"));
+    stmt->BindTime(since);
+    return ReadAll<StockFeed>(*stmt, ReadStockFeed);
+  }
+
+  Status RecordStockCheck(const StockCheck& check) override {
+    RETURN_IF_ERROR(CheckActive("record stock check"));
+    if (!domain::IsValidSku(check.sku)) {
+      return InvalidArgumentError(fmt::format("record stock check: invalid SKU '{}'", check.sku));
+    }
+    ASSIGN_OR_RETURN(auto stmt, connection_->Prepare(kInsertStockCheck, "record stock check"));
+    stmt->BindText(check.sku);
+    stmt->BindText(check.marketplace_id);
+    stmt->BindTime(check.checked_at);
+    stmt->BindInt(check.expected);
+    if (check.seen) {
+      stmt->BindInt(*check.seen);
+    } else {
+      stmt->BindNull();
+    }
+    stmt->BindBool(check.drifted);
+    return stmt->Run();
+  }
+
+  Result<std::vector<StockCheck>> ListStockChecks(TimePoint since, bool drifted_only) override {
+    RETURN_IF_ERROR(CheckActive("list stock checks"));
+    ASSIGN_OR_RETURN(auto stmt, connection_->Prepare(kListStockChecks, "list stock checks"));
+    stmt->BindTime(since);
+    stmt->BindBool(drifted_only);
+    return ReadAll<StockCheck>(*stmt, ReadStockCheck);
+  }
+
+  Result<std::int64_t> PurgeStockChecks(TimePoint before) override {
+    RETURN_IF_ERROR(CheckActive("purge stock checks"));
+    ASSIGN_OR_RETURN(auto stmt, connection_->Prepare(kPurgeStockChecks, "purge stock checks"));
+    stmt->BindTime(before);
+    RETURN_IF_ERROR(stmt->Run());
+    return stmt->Changes();
+  }
+
+  Result<std::map<std::string, std::int64_t>> CountUnitsOrderedBySku(TimePoint since) override {
+    RETURN_IF_ERROR(CheckActive("count units ordered"));
+    ASSIGN_OR_RETURN(auto stmt,
+                     connection_->Prepare(kCountUnitsOrderedBySku, "count units ordered"));
+    stmt->BindTime(since);
+    std::map<std::string, std::int64_t> units;
+    while (true) {
+      ASSIGN_OR_RETURN(const bool more, stmt->Step());
+      if (!more) {
+        return units;
+      }
+      units[stmt->Text(0)] = stmt->Int(1);
+    }
   }
 
   // Ship-method mappings.
@@ -1676,6 +1900,17 @@ class SqliteTransaction final : public Transaction {
           fmt::format("{}: the transaction has already been committed", operation));
     }
     return Status::Ok();
+  }
+
+  static void BindStockPublication(Statement& stmt, const StockPublication& publication) {
+    stmt.BindText(publication.sku);
+    stmt.BindText(publication.marketplace_id);
+    stmt.BindInt(publication.quantity);
+    stmt.BindTime(publication.changed_at);
+    stmt.BindTime(publication.published_at);
+    stmt.BindText(publication.lane);
+    stmt.BindText(publication.transport);
+    stmt.BindText(publication.reference);
   }
 
   static void BindKey(Statement& stmt, const ShipMethodKey& key) {

@@ -1,6 +1,7 @@
 #include "store/sqlite/sqlite_store.h"
 
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 
 #include <chrono>
 #include <cstdio>
@@ -8,7 +9,10 @@
 #include <filesystem>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
+#include "base/time_format.h"
+#include "store/migrations.h"
 #include "store/store_conformance.h"
 
 namespace sellerbridge::store {
@@ -136,6 +140,85 @@ TEST(SqliteStoreTest, SecondWriterIsAbortedAfterBusyTimeout) {
   EXPECT_EQ(blocked.status().code(), StatusCode::kAborted) << blocked.status();
   EXPECT_GE(std::chrono::steady_clock::now() - started, std::chrono::seconds{4});
   conformance::Must(holder->Commit());
+}
+
+// A database last written before migration 4 keeps its stock publications:
+// they read back with no marketplace and changed_at equal to published_at,
+// and new publications per marketplace go beside them.
+TEST(SqliteStoreTest, MigrationFourKeepsEarlierStockPublications) {
+  using conformance::kStart;
+  using conformance::Must;
+  using std::chrono::minutes;
+  TempDir dir;
+  const std::string path = (dir.Path() / "v3.db").string();
+  {
+    // The schema exactly as migrations 1 to 3 left it, recorded as Migrate
+    // records it.
+    std::string sql =
+        "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, "
+        "applied_at TEXT NOT NULL) STRICT;";
+    for (const Migration& migration : SqliteMigrations()) {
+      if (migration.version > 3) {
+        break;
+      }
+      sql += migration.sql;
+      sql += "INSERT INTO schema_migrations VALUES (" + std::to_string(migration.version) + ", '" +
+             std::string(migration.name) + "', '" + FormatIso8601(kStart) + "');";
+    }
+    sql +=
+        "INSERT INTO stock_publications (sku, quantity, published_at, lane, transport, reference) "
+        "VALUES ('SKU-A', 3, '" +
+        FormatIso8601(kStart) + "', 'bulk', 'feed', 'F1'), ('SKU-A', 5, '" +
+        FormatIso8601(kStart + minutes{1}) + "', 'fast', 'patch', ''), ('SKU-B', 2, '" +
+        FormatIso8601(kStart) + "', 'bulk', 'feed', 'F1');";
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+    char* error = nullptr;
+    const int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &error);
+    const std::string message = error != nullptr ? error : "";
+    sqlite3_free(error);
+    sqlite3_close(db);
+    ASSERT_EQ(rc, SQLITE_OK) << message;
+  }
+
+  VirtualClock clock(kStart + minutes{10});
+  auto store = Must(OpenSqliteStore(path, &clock));
+  auto tx = Must(store->Begin());
+  std::vector<int> versions;
+  for (const auto& applied : Must(tx->ListAppliedMigrations())) {
+    versions.push_back(applied.version);
+  }
+  ASSERT_GE(versions.size(), 4U);
+  EXPECT_EQ(versions[3], 4);
+
+  const StockPublication a_old{.sku = "SKU-A",
+                               .marketplace_id = "",
+                               .quantity = 5,
+                               .changed_at = kStart + minutes{1},
+                               .published_at = kStart + minutes{1},
+                               .lane = "fast",
+                               .transport = "patch",
+                               .reference = ""};
+  const StockPublication b_old{.sku = "SKU-B",
+                               .marketplace_id = "",
+                               .quantity = 2,
+                               .changed_at = kStart,
+                               .published_at = kStart,
+                               .lane = "bulk",
+                               .transport = "feed",
+                               .reference = "F1"};
+  EXPECT_EQ(Must(tx->FindLatestStockPublication("SKU-A")), a_old);
+  EXPECT_EQ(Must(tx->ListLatestStockPublications()), (std::vector<StockPublication>{a_old, b_old}));
+
+  const StockPublication a_uk =
+      conformance::TestPublication("SKU-A", conformance::kUk, 7, kStart + minutes{5});
+  Must(tx->RecordStockPublication(a_uk));
+  EXPECT_EQ(Must(tx->ListLatestStockPublications()),
+            (std::vector<StockPublication>{a_old, a_uk, b_old}));
+  // The first SKU-A publication is the only one a later one of its pair
+  // supersedes.
+  EXPECT_EQ(Must(tx->PurgeStockPublications(kStart + minutes{10})), 1);
+  Must(tx->Commit());
 }
 
 }  // namespace
