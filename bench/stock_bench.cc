@@ -74,8 +74,6 @@ struct Change {
   int sku = 0;  // 1-based.
 };
 
-double Seconds(Duration d) { return std::chrono::duration<double>(d).count(); }
-
 }  // namespace
 
 int main(int argc, char** argv) {

@@ -501,11 +501,11 @@ int RunDemo(const DemoOptions& options) {
     config.orders.lookback = std::chrono::hours{2};
     // Stock follows within seconds: the demo is short.
     config.schedules.stock_changes = std::chrono::seconds{5};
-    config.schedules.drift_check = std::chrono::seconds{30};
+    config.schedules.drift_check = std::chrono::seconds{15};
     config.stock.cadence_a = std::chrono::seconds{10};
     config.stock.cadence_b = std::chrono::seconds{30};
     config.stock.cadence_c = std::chrono::minutes{1};
-    config.stock.drift_delay = std::chrono::seconds{20};
+    config.stock.drift_delay = std::chrono::seconds{15};
     config.stock.default_policy = {
         .buffer = domain::BufferKind::kVelocity, .buffer_units = 2, .max_quantity = 500};
 

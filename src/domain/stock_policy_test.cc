@@ -333,6 +333,7 @@ TEST(StockPoliciesTest, RuleWithNoConditionMatchesEverySku) {
 
 TEST(StockPoliciesTest, ManySkusAndRulesFromManyThreads) {
   std::vector<StockPolicyRule> rules;
+  rules.reserve(1050);
   for (int i = 0; i < 50; ++i) {
     rules.push_back({.sku_pattern = fmt::format("P{}-*", i), .policy = Fixed(i)});
   }
@@ -342,15 +343,15 @@ TEST(StockPoliciesTest, ManySkusAndRulesFromManyThreads) {
   const StockPolicies policies(Fixed(-1), std::move(rules));
   std::vector<std::thread> threads;
   std::vector<int> mismatches(4, 0);
-  for (size_t t = 0; t < mismatches.size(); ++t) {
-    threads.emplace_back([&policies, &mismatches, t] {
+  for (int& count : mismatches) {
+    threads.emplace_back([&policies, &count] {
       for (int i = 0; i < 2500; ++i) {
         const int n = i % 1000;
         if (policies.For(fmt::format("EXACT-{}", n), VelocityClass::kA).buffer_units != 1000 + n ||
             policies.For(fmt::format("P{}-{}", n % 50, i), VelocityClass::kB).buffer_units !=
                 n % 50 ||
             policies.For(fmt::format("Q{}", i), VelocityClass::kC).buffer_units != -1) {
-          ++mismatches[t];
+          ++count;
         }
       }
     });

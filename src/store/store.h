@@ -221,11 +221,12 @@ struct StockPublication {
 struct StockFeed {
   std::string feed_id;
   TimePoint submitted_at;
-  // Amazon's processing status (IN_QUEUE, IN_PROGRESS, DONE, FATAL,
-  // CANCELLED) or "STUCK".
+  // IN_QUEUE while open; once settled DONE, FAILED (Amazon ended it FATAL or
+  // CANCELLED, or its report was unreadable), STUCK (given up waiting) or
+  // ABANDONED (left open by a run that stopped).
   std::string status;
   int messages = 0;
-  // Set once settled (DONE, FATAL, CANCELLED, or given up as STUCK).
+  // Set once settled.
   std::optional<TimePoint> finished_at;
   std::string problem;  // What went wrong, for a person; empty when nothing did.
   std::string content;

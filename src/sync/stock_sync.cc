@@ -70,7 +70,8 @@ struct StockSync::Listing {
   bool has_target = false;
   std::int64_t target = 0;
   std::int64_t version = 0;  // Grows with every new target.
-  // The Clarus change time of the oldest change not yet sent; the origin of
+  // The Clarus change time of the oldest change not yet sent in the
+  // listing's lane (or of the change that made it more urgent): the origin of
   // the staleness of the quantity that will carry it.
   std::optional<TimePoint> pending_since;
   StockLane lane = StockLane::kClassC;        // The lane it is queued or sent in.
@@ -275,6 +276,9 @@ Result<StockPass> StockSync::ReadChanges(const std::stop_token& stop) {
 int StockSync::ApplyLocked(const std::vector<clarus::StockBalance>& balances,
                            std::optional<TimePoint> snapshot_started, TimePoint now,
                            std::vector<domain::StockLevel>* levels) {
+  if (!watched_since_) {
+    watched_since_ = now;
+  }
   std::unordered_set<SkuState*> touched;
   std::unordered_set<std::string> seen;
   for (const clarus::StockBalance& balance : balances) {
@@ -356,7 +360,6 @@ int StockSync::ApplyLocked(const std::vector<clarus::StockBalance>& balances,
       levels->push_back(*std::move(level));
     }
   }
-  figures_.skus = static_cast<std::int64_t>(skus_.size());
   return changed;
 }
 
@@ -377,8 +380,14 @@ double StockSync::UnitsPerHourLocked(const SkuState& sku, TimePoint now) const {
       units += count;
     }
   }
-  const double hours =
-      std::chrono::duration<double, std::ratio<3600>>(options_.stock.velocity_window).count();
+  // Over the time actually watched, when that is shorter than the window
+  // (after a start), but at least an hour, so that one early sale does not
+  // make a fast mover.
+  Duration span = options_.stock.velocity_window;
+  if (watched_since_) {
+    span = std::clamp<Duration>(now - *watched_since_, std::chrono::hours{1}, span);
+  }
+  const double hours = std::chrono::duration<double, std::ratio<3600>>(span).count();
   const double observed = static_cast<double>(units) / hours;
   return sku.seeded_until > now ? std::max(observed, sku.seeded_per_hour) : observed;
 }
@@ -435,7 +444,12 @@ int StockSync::RetargetLocked(SkuState& sku, TimePoint now) {
       listing.pending_since.reset();
       continue;
     }
-    if (!listing.pending_since) {
+    // Staleness counts from the change that put the listing in its lane: the
+    // oldest one waiting, unless this one makes it more urgent.
+    const bool escalates = listing.where != Listing::Where::kIdle &&
+                           listing.where != Listing::Where::kSending &&
+                           Index(lane) < Index(listing.lane);
+    if (!listing.pending_since || escalates) {
       listing.pending_since = std::min(sku.changed_at, now);
     }
     QueueLocked(listing, lane, now);
@@ -726,11 +740,12 @@ Status StockSync::SavePublications(const std::vector<store::StockPublication>& p
   return tx->Commit();
 }
 
-Status StockSync::Hold(const std::string& sku, const std::string& reason, const std::string& fix) {
-  spdlog::error("stock {} held for a person: {}", sku, reason);
+Status StockSync::Hold(const std::string& subject, const std::string& reason,
+                       const std::string& fix) {
+  spdlog::error("stock {} held for a person: {}", subject, reason);
   ASSIGN_OR_RETURN(auto tx, store_->Begin());
   RETURN_IF_ERROR(tx->HoldException({.kind = std::string(kStockKind),
-                                     .subject_id = sku,
+                                     .subject_id = subject,
                                      .reason = reason,
                                      .suggested_fix = fix})
                       .status());
@@ -950,21 +965,21 @@ Status StockSync::SettleFeed(FeedInFlight& feed, const amazon::ListingsFeedRepor
         QueueNowLocked(listing, LaneOf(listing), now);
       }
     }
+    std::string status = "DONE";
+    if (problem.starts_with("STUCK")) {
+      status = "STUCK";
+    } else if (!problem.empty()) {
+      status = "FAILED";
+    }
     record = {.feed_id = feed.feed_id,
               .submitted_at = feed.submitted_at,
-              .status = problem.empty() ? "DONE" : problem.substr(0, problem.find(':')),
+              .status = std::move(status),
               .messages = static_cast<int>(feed.items.size()),
               .finished_at = now,
               .problem = problem};
-    if (!problem.empty() && !problem.starts_with("STUCK")) {
-      record.status = "FAILED";
-    }
-    if (report != nullptr && problem.empty()) {
-      record.status = "DONE";
-      if (report->messages_invalid > 0) {
-        record.problem =
-            fmt::format("{} of {} messages refused", report->messages_invalid, feed.items.size());
-      }
+    if (report != nullptr && problem.empty() && report->messages_invalid > 0) {
+      record.problem =
+          fmt::format("{} of {} messages refused", report->messages_invalid, feed.items.size());
     }
     if (!problem.empty()) {
       spdlog::warn("stock feed {}: {}; its quantities go by patch", feed.feed_id, problem);
@@ -1081,6 +1096,10 @@ Result<StockPass> StockSync::CheckDrift(const std::stop_token& stop) {
 StockFigures StockSync::Figures() const {
   std::lock_guard lock(mu_);
   StockFigures figures = figures_;
+  figures.skus =
+      static_cast<std::int64_t>(std::count_if(skus_.begin(), skus_.end(), [](const auto& entry) {
+        return !entry.second->balances.empty();
+      }));
   for (std::size_t lane = 0; lane < ready_.size(); ++lane) {
     figures.queued[lane] = static_cast<std::int64_t>(waiting_[lane].size());
   }

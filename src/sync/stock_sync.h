@@ -126,7 +126,8 @@ struct StockPass {
 //
 // Policy: the listed quantity is domain::ListedQuantity of the SKU's policy
 // (by SKU, rule or default), with the velocity buffer fed by the units that
-// left the SKU's stock over the velocity window and by the current publish
+// left the SKU's stock over the velocity window (or over the time watched
+// since start, when shorter, but at least an hour) and by the current publish
 // latency: the lane's p95 staleness (its cadence before enough samples) plus
 // amazon_processing and sale_to_warehouse, the whole time during which Amazon
 // can sell units Clarus no longer has.
@@ -275,8 +276,9 @@ class StockSync {
   };
   std::unordered_map<std::string, Balance> balances_;                // Guarded by mu_.
   std::unordered_map<std::string, std::unique_ptr<SkuState>> skus_;  // Guarded by mu_.
-  std::vector<Listing*> all_listings_;  // Guarded by mu_. In creation order.
-  std::optional<TimePoint> watermark_;  // Guarded by mu_. The newest updated_at read.
+  std::vector<Listing*> all_listings_;      // Guarded by mu_. In creation order.
+  std::optional<TimePoint> watermark_;      // Guarded by mu_. The newest updated_at read.
+  std::optional<TimePoint> watched_since_;  // Guarded by mu_. The first read of Clarus.
   // Listings to send now, by lane (stale entries are skipped when popped).
   std::array<std::deque<Listing*>, kStockLanes> ready_;  // Guarded by mu_.
   // Listings changed and waiting for their class's flush.
