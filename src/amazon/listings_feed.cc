@@ -16,12 +16,12 @@ namespace {
 
 using nlohmann::json;
 // Members in the order of Amazon's schema and example, for a reader's sake.
-using ordered_json = nlohmann::ordered_json;
+using OrderedJson = nlohmann::ordered_json;
 
 constexpr std::string_view kWhere = "amazon JSON_LISTINGS_FEED processing report";
 
-ordered_json QuantityMessage(const ListingsFeedQuantity& message) {
-  ordered_json value = {{"fulfillment_channel_code", "DEFAULT"}, {"quantity", message.quantity}};
+OrderedJson QuantityMessage(const ListingsFeedQuantity& message) {
+  OrderedJson value = {{"fulfillment_channel_code", "DEFAULT"}, {"quantity", message.quantity}};
   if (message.handling_days) {
     value["lead_time_to_ship_max_days"] = *message.handling_days;
   }
@@ -29,9 +29,9 @@ ordered_json QuantityMessage(const ListingsFeedQuantity& message) {
           {"sku", message.sku},
           {"operationType", "PATCH"},
           {"productType", "PRODUCT"},
-          {"patches", ordered_json::array({{{"op", "merge"},
-                                            {"path", "/attributes/fulfillment_availability"},
-                                            {"value", ordered_json::array({value})}}})}};
+          {"patches", OrderedJson::array({{{"op", "merge"},
+                                           {"path", "/attributes/fulfillment_availability"},
+                                           {"value", OrderedJson::array({value})}}})}};
 }
 
 // The member `key` of `object` as a non-negative int.
@@ -88,9 +88,9 @@ std::string BuildListingsQuantityFeed(std::string_view seller_id,
                                       const std::vector<ListingsFeedQuantity>& messages) {
   assert(!messages.empty());
   assert(messages.size() <= static_cast<std::size_t>(kMaxListingsFeedMessages));
-  ordered_json feed = {{"header", {{"sellerId", seller_id}, {"version", "2.0"}}},
-                       {"messages", ordered_json::array()}};
-  ordered_json& out = feed["messages"];
+  OrderedJson feed = {{"header", {{"sellerId", seller_id}, {"version", "2.0"}}},
+                      {"messages", OrderedJson::array()}};
+  OrderedJson& out = feed["messages"];
   std::set<int> message_ids;
   for (const ListingsFeedQuantity& message : messages) {
     assert(message.message_id > 0);
@@ -100,7 +100,7 @@ std::string BuildListingsQuantityFeed(std::string_view seller_id,
     assert(message.quantity >= 0);
     out.push_back(QuantityMessage(message));
   }
-  return feed.dump(-1, ' ', /*ensure_ascii=*/false, ordered_json::error_handler_t::replace);
+  return feed.dump(-1, ' ', /*ensure_ascii=*/false, OrderedJson::error_handler_t::replace);
 }
 
 bool ListingsFeedReport::Accepted(int message_id) const {

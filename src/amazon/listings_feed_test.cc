@@ -3,6 +3,7 @@
 // loopback HTTP.
 #include "amazon/listings_feed.h"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -104,14 +105,14 @@ void Validate(const json& value, const json& schema, const std::string& path, bo
     const json properties = schema.value("properties", json::object());
     for (const json& name : schema.value("required", json::array())) {
       if (!value.contains(name)) {
-        violations.push_back(path + ": " + name.get<std::string>() + " is missing");
+        violations.push_back(fmt::format("{}: {} is missing", path, name.get<std::string>()));
       }
     }
     for (const auto& [name, member] : value.items()) {
       if (properties.contains(name)) {
-        Validate(member, properties[name], path + "/" + name, strict, violations);
+        Validate(member, properties[name], fmt::format("{}/{}", path, name), strict, violations);
       } else if (strict && schema.value("additionalProperties", json(false)) != true) {
-        violations.push_back(path + "/" + name + ": not declared by the schema");
+        violations.push_back(fmt::format("{}/{}: not declared by the schema", path, name));
       }
     }
   }
@@ -219,6 +220,7 @@ TEST(ListingsFeedTest, EscapesSkusSoAmazonReadsThemBack) {
                                          std::string("NUL\0ONE\x01", 8), "Café-Ø-😀",
                                          "</script>&<>'"};
   std::vector<ListingsFeedQuantity> messages;
+  messages.reserve(skus.size());
   for (const std::string& sku : skus) {
     messages.push_back(
         {.message_id = static_cast<int>(messages.size()) + 1, .sku = sku, .quantity = 1});

@@ -341,8 +341,9 @@ TEST(StockPoliciesTest, ManySkusAndRulesFromManyThreads) {
     rules.push_back({.sku = fmt::format("EXACT-{}", i), .policy = Fixed(1000 + i)});
   }
   const StockPolicies policies(Fixed(-1), std::move(rules));
-  std::vector<std::thread> threads;
   std::vector<int> mismatches(4, 0);
+  std::vector<std::thread> threads;
+  threads.reserve(mismatches.size());
   for (int& count : mismatches) {
     threads.emplace_back([&policies, &count] {
       for (int i = 0; i < 2500; ++i) {

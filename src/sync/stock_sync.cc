@@ -589,7 +589,7 @@ Result<StockPass> StockSync::Publish(const std::stop_token& stop) {
       }
     }
     if (!to_feed.empty()) {
-      RETURN_IF_ERROR(SubmitFeeds(std::move(to_feed), stop));
+      RETURN_IF_ERROR(SubmitFeeds(to_feed, stop));
       continue;
     }
     if (next == nullptr) {
@@ -752,7 +752,7 @@ Status StockSync::Hold(const std::string& subject, const std::string& reason,
   return tx->Commit();
 }
 
-Status StockSync::SubmitFeeds(std::vector<Listing*> listings, const std::stop_token& stop) {
+Status StockSync::SubmitFeeds(const std::vector<Listing*>& listings, const std::stop_token& stop) {
   // One feed per marketplace and at most kFeedMessagesMax messages.
   std::map<std::string, std::vector<Listing*>> by_marketplace;
   for (Listing* listing : listings) {

@@ -242,7 +242,7 @@ class StockSync {
   void AddStalenessLocked(StockLane lane, TimePoint at, Duration staleness);
 
   Status SendPatch(Listing* listing, const std::stop_token& stop, StockPass& pass);
-  Status SubmitFeeds(std::vector<Listing*> listings, const std::stop_token& stop);
+  Status SubmitFeeds(const std::vector<Listing*>& listings, const std::stop_token& stop);
   Status FollowFeeds(const std::stop_token& stop, StockPass& pass);
   // Settles a finished (or abandoned) feed: `report` when Amazon gave one,
   // else `problem` says why its listings go by patch.
