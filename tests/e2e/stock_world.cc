@@ -4,9 +4,9 @@
 
 #include <utility>
 
-#include "amazon/rate_limit_table.h"
 #include "base/status_macros.h"
 #include "cli/emulated_config.h"
+#include "e2e/world.h"
 #include "store/store.h"
 
 namespace sellerbridge::e2e {
@@ -14,8 +14,6 @@ namespace {
 
 namespace amazon_emulator = ::sellerbridge::emulators::amazon;
 namespace clarus_emulator = ::sellerbridge::emulators::clarus;
-
-constexpr double kLifted = 10000;
 
 std::string AmazonScenario(const StockWorldOptions& options) {
   std::string toml = fmt::format(
@@ -88,21 +86,8 @@ Result<std::unique_ptr<StockWorld>> StockWorld::Create(const StockWorldOptions& 
   RETURN_IF_ERROR(world->amazon_->Start("127.0.0.1", 0));
   RETURN_IF_ERROR(world->clarus_->Start("127.0.0.1", 0));
 
-  sync::ConnectionOptions connection_options{.amazon_initial_backoff = std::chrono::milliseconds{5},
-                                             .amazon_max_backoff = std::chrono::milliseconds{50},
-                                             .clarus_initial_backoff = std::chrono::milliseconds{5},
-                                             .clarus_max_backoff = std::chrono::milliseconds{50}};
-  if (options.lift_rate_limits) {
-    for (const amazon_emulator::RateLimit& limit : world->amazon_->RateLimits()) {
-      RETURN_IF_ERROR(
-          world->amazon_->SetRateLimit(limit.operation, kLifted, static_cast<int>(kLifted)));
-    }
-    connection_options.amazon_rate_limits = amazon::DocumentedRateLimits();
-    for (amazon::OperationLimit& limit : connection_options.amazon_rate_limits) {
-      limit.rate_per_second = kLifted;
-      limit.burst = static_cast<int>(kLifted);
-    }
-  }
+  ASSIGN_OR_RETURN(const sync::ConnectionOptions connection_options,
+                   TestConnectionOptions(*world->amazon_, options.lift_rate_limits));
   world->config_ = cli::ConfigForEmulators(
       *world->amazon_, *world->clarus_, "sqlite://" + (options.dir / "sellerbridge.db").string());
   world->config_.stock = options.stock;

@@ -81,6 +81,26 @@ constexpr std::array<std::string_view, 2> kLevels = {"STANDARD", "NEXT_DAY"};
 
 }  // namespace
 
+Result<sync::ConnectionOptions> TestConnectionOptions(emulators::amazon::AmazonEmulator& amazon,
+                                                      bool lift_rate_limits) {
+  sync::ConnectionOptions options{.amazon_initial_backoff = std::chrono::milliseconds{5},
+                                  .amazon_max_backoff = std::chrono::milliseconds{50},
+                                  .clarus_initial_backoff = std::chrono::milliseconds{5},
+                                  .clarus_max_backoff = std::chrono::milliseconds{50}};
+  if (!lift_rate_limits) {
+    return options;
+  }
+  for (const amazon_emulator::RateLimit& limit : amazon.RateLimits()) {
+    RETURN_IF_ERROR(amazon.SetRateLimit(limit.operation, kLifted, static_cast<int>(kLifted)));
+  }
+  options.amazon_rate_limits = amazon::DocumentedRateLimits();
+  for (amazon::OperationLimit& limit : options.amazon_rate_limits) {
+    limit.rate_per_second = kLifted;
+    limit.burst = static_cast<int>(kLifted);
+  }
+  return options;
+}
+
 World::~World() {
   // Close the client's kept-alive connections first, so that the emulators
   // stop at once instead of waiting for them to time out.
@@ -117,21 +137,8 @@ Result<std::unique_ptr<World>> World::Create(const WorldOptions& options) {
   RETURN_IF_ERROR(world->amazon_->Start("127.0.0.1", 0));
   RETURN_IF_ERROR(world->clarus_->Start("127.0.0.1", 0));
 
-  sync::ConnectionOptions connection_options{.amazon_initial_backoff = std::chrono::milliseconds{5},
-                                             .amazon_max_backoff = std::chrono::milliseconds{50},
-                                             .clarus_initial_backoff = std::chrono::milliseconds{5},
-                                             .clarus_max_backoff = std::chrono::milliseconds{50}};
-  if (options.lift_rate_limits) {
-    for (const amazon_emulator::RateLimit& limit : world->amazon_->RateLimits()) {
-      RETURN_IF_ERROR(
-          world->amazon_->SetRateLimit(limit.operation, kLifted, static_cast<int>(kLifted)));
-    }
-    connection_options.amazon_rate_limits = amazon::DocumentedRateLimits();
-    for (amazon::OperationLimit& limit : connection_options.amazon_rate_limits) {
-      limit.rate_per_second = kLifted;
-      limit.burst = static_cast<int>(kLifted);
-    }
-  }
+  ASSIGN_OR_RETURN(const sync::ConnectionOptions connection_options,
+                   TestConnectionOptions(*world->amazon_, options.lift_rate_limits));
 
   world->config_ = cli::ConfigForEmulators(
       *world->amazon_, *world->clarus_, "sqlite://" + (options.dir / "sellerbridge.db").string());

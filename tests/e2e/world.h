@@ -63,6 +63,12 @@ struct WorldOptions {
   sync::ConfirmerOptions confirmer;
 };
 
+// Connector tuning for tests against the emulators: short backoffs, and with
+// `lift_rate_limits` every Amazon limit raised to 10,000/s in `amazon` and in
+// the quota broker's table.
+Result<sync::ConnectionOptions> TestConnectionOptions(emulators::amazon::AmazonEmulator& amazon,
+                                                      bool lift_rate_limits);
+
 class World {
  public:
   static Result<std::unique_ptr<World>> Create(const WorldOptions& options);
