@@ -39,6 +39,45 @@ Result<ReportInfo> ReportOf(const json& report, std::string_view where) {
 
 }  // namespace
 
+bool ReportInfo::Finished() const {
+  return processing_status == "DONE" || processing_status == "CANCELLED" ||
+         processing_status == "FATAL";
+}
+
+Result<std::string> ReportsApi::CreateReport(std::string_view report_type,
+                                             const std::vector<std::string>& marketplace_ids,
+                                             const CallOptions& options) {
+  const json specification = {{"reportType", report_type}, {"marketplaceIds", marketplace_ids}};
+  ASSIGN_OR_RETURN(http::ClientResponse response,
+                   client_->Call({.api = std::string(kReports),
+                                  .operation = "createReport",
+                                  .method = "POST",
+                                  .path = "/reports/2021-06-30/reports",
+                                  .body = specification.dump(),
+                                  .lane = options.lane,
+                                  .deadline = options.deadline,
+                                  .idempotent = false},
+                                 options.stop));
+  const std::string where = fmt::format("amazon createReport {}", report_type);
+  ASSIGN_OR_RETURN(json body, ParseObject(response.body, where));
+  return RequiredString(body, "reportId", where);
+}
+
+Result<ReportInfo> ReportsApi::GetReport(const std::string& report_id, const CallOptions& options) {
+  ASSIGN_OR_RETURN(
+      http::ClientResponse response,
+      client_->Call({.api = std::string(kReports),
+                     .operation = "getReport",
+                     .method = "GET",
+                     .path = "/reports/2021-06-30/reports/" + http::UrlEncode(report_id),
+                     .lane = options.lane,
+                     .deadline = options.deadline},
+                    options.stop));
+  const std::string where = "amazon getReport " + report_id;
+  ASSIGN_OR_RETURN(json body, ParseObject(response.body, where));
+  return ReportOf(body, where);
+}
+
 Result<std::vector<ReportInfo>> ReportsApi::ListReports(std::string_view report_type,
                                                         TimePoint since,
                                                         std::optional<TimePoint> until,

@@ -13,13 +13,18 @@
 
 #include "base/clock.h"
 #include "base/logging.h"
+#include "base/status_macros.h"
+#include "cli/audit_command.h"
 #include "cli/demo.h"
 #include "cli/exceptions_command.h"
 #include "cli/mapping_command.h"
 #include "cli/shutdown_signal.h"
+#include "cli/tokens_command.h"
 #include "config/config.h"
 #include "emulators/amazon/amazon_emulator.h"
 #include "emulators/clarus/clarus_emulator.h"
+#include "monitor/notifiers.h"
+#include "monitor/watch.h"
 #include "server/api_server.h"
 #include "store/store.h"
 #include "sync/daemon.h"
@@ -80,6 +85,14 @@ int CheckConfig(const std::string& path) {
   return kExitBadInput;
 }
 
+// The watch's jobs, and the refresh of /metrics's store-derived part every 15 seconds, so that
+// a scrape never waits on the store.
+Status AddMonitorJobs(monitor::Watch& watch, server::ApiServer& api, sync::Scheduler& scheduler) {
+  RETURN_IF_ERROR(watch.AddJobs());
+  return scheduler.AddJob({"metrics", std::chrono::seconds{15},
+                           [&api](const sync::JobContext&) { return api.RefreshMetrics(); }});
+}
+
 int Run(const std::string& path, const GlobalOptions& options) {
   const config::LoadedConfig loaded = config::LoadConfigFile(path);
   if (!loaded.problems.empty()) {
@@ -100,10 +113,24 @@ int Run(const std::string& path, const GlobalOptions& options) {
   }
   sync::Daemon daemon(loaded.config, store->get(), SystemClock::Get());
   sync::ExceptionDesk exceptions(store->get(), SystemClock::Get());
+  sync::Connections& remote = daemon.Remote();
+  monitor::Watch watch(
+      loaded.config, store->get(), SystemClock::Get(), &daemon.JobScheduler(), &remote,
+      monitor::MakeNotifiers(loaded.config.alerts, remote.http.get(), SystemClock::Get()));
   server::ApiServer api(loaded.config.server, store->get(), &daemon.Mappings(), &exceptions);
   api.AcceptClarusAutomations(&daemon.Intake());
   if (daemon.Stock() != nullptr) {
     api.ExportStock(daemon.Stock());
+    api.ExportStockPolicies(loaded.config.stock);
+  }
+  api.ExportWatch(&watch, loaded.config.amazon.marketplaces);
+  api.AddReadinessCheck("amazon",
+                        [&remote] { return remote.amazon_tokens->AccessToken().status(); });
+  api.AddReadinessCheck("clarus",
+                        [&remote] { return remote.clarus_tokens->AccessToken().status(); });
+  if (const Status added = AddMonitorJobs(watch, api, daemon.JobScheduler()); !added.ok()) {
+    spdlog::error("cannot set up the monitor: {}", added.ToString());
+    return kExitFailure;
   }
   if (const Status listening = api.Start(loaded.config.server.listen, loaded.config.server.port);
       !listening.ok()) {
@@ -189,6 +216,10 @@ int RunCommandLine(int argc, char** argv) {
   mapping.AddTo(app);
   ExceptionsCommand exceptions;
   exceptions.AddTo(app);
+  AuditCommand audit;
+  audit.AddTo(app);
+  TokensCommand tokens;
+  tokens.AddTo(app);
 
   CLI::App* version = app.add_subcommand("version", "Print the version");
 
@@ -232,6 +263,18 @@ int RunCommandLine(int argc, char** argv) {
       return kExitBadInput;
     }
     return exceptions.Run(std::cout, std::cerr);
+  }
+  if (tokens.Parsed()) {
+    if (!SetUpLogging(options, config::LoggingConfig{.level = spdlog::level::warn})) {
+      return kExitBadInput;
+    }
+    return tokens.Run(std::cout, std::cerr);
+  }
+  if (audit.Parsed()) {
+    if (!SetUpLogging(options, config::LoggingConfig{.level = spdlog::level::warn})) {
+      return kExitBadInput;
+    }
+    return audit.Run(std::cout, std::cerr);
   }
   if (demo->parsed()) {
     if (!SetUpLogging(options, config::LoggingConfig{})) {

@@ -25,6 +25,7 @@
 #include "domain/stock_policy.h"
 #include "emulators/amazon/amazon_emulator.h"
 #include "emulators/clarus/clarus_emulator.h"
+#include "monitor/watch.h"
 #include "store/store.h"
 #include "sync/daemon.h"
 #include "sync/ship_method_mappings.h"
@@ -523,6 +524,15 @@ int RunDemo(const DemoOptions& options) {
       std::filesystem::remove_all(*dir);
       return 1;
     }
+    // The watch, as `sellerbridge run` has it, without alert targets: the live output shows
+    // the orders at risk and the alerts firing.
+    monitor::Watch watch(config, store->get(), SystemClock::Get(), &daemon.JobScheduler(),
+                         &daemon.Remote(), {});
+    if (const Status watched = watch.AddJobs(); !watched.ok()) {
+      spdlog::error("cannot set up the demo's monitor: {}", watched.ToString());
+      std::filesystem::remove_all(*dir);
+      return 1;
+    }
     if (const Status started = daemon.Start(); !started.ok()) {
       spdlog::error("cannot start the demo: {}", started.ToString());
       std::filesystem::remove_all(*dir);
@@ -596,6 +606,16 @@ int RunDemo(const DemoOptions& options) {
       }
       spdlog::info("stock: {} · {} quantities published, {} units oversold", stock_line, published,
                    world.units_oversold);
+      const monitor::AtRiskSnapshot at_risk = watch.AtRisk();
+      const std::vector<monitor::Alert> alerts = watch.Alerts();
+      spdlog::info("watch: {} order(s) at risk{}, {} alert(s) firing{}", at_risk.orders.size(),
+                   at_risk.orders.empty()
+                       ? ""
+                       : fmt::format(" (first: {} {}, {})", at_risk.orders.front().amazon_order_id,
+                                     monitor::RiskStageName(at_risk.orders.front().stage),
+                                     at_risk.orders.front().deadline_local),
+                   alerts.size(),
+                   alerts.empty() ? "" : fmt::format(" (first: {})", alerts.front().summary));
     }
     daemon.Stop();
     const EmulatedWorld world = Observe(**amazon, **clarus, demo_start);

@@ -30,8 +30,9 @@ using std::chrono::milliseconds;
 using std::chrono::minutes;
 using std::chrono::seconds;
 
-constexpr std::array<std::string_view, 9> kSections = {
-    "store", "amazon", "clarus", "server", "schedules", "logging", "retention", "orders", "stock"};
+constexpr std::array<std::string_view, 11> kSections = {
+    "store",     "amazon", "clarus", "server", "schedules", "logging",
+    "retention", "orders", "stock",  "alerts", "monitor"};
 
 // The cadence of one job and the range it must lie in.
 struct Cadence {
@@ -220,8 +221,9 @@ bool CountTooLargeForAnyCadence(std::string_view text) {
   const size_t first_significant = std::min(text.find_first_not_of('0'), digits_end);
   const size_t significant_digits = digits_end - first_significant;
   const std::string_view unit = text.substr(digits_end);
-  // 30d, the longest maximum, is 2592000000ms (10 digits) and 43200m (5 digits).
-  const size_t max_digits = unit == "ms" ? 10 : unit == "s" ? 9 : 5;
+  // 90d, the longest maximum, is 7776000000ms (10 digits) and 129600m (6
+  // digits); 6 digits of hours or days would overflow.
+  const size_t max_digits = unit == "ms" ? 10 : unit == "s" ? 9 : unit == "m" ? 6 : 5;
   return significant_digits > max_digits;
 }
 
@@ -519,6 +521,61 @@ void ReadStore(Section& section, StoreConfig& out) {
   section.ReportUnknownKeys("key");
 }
 
+// Parses "yyyy-mm-dd"; nullopt for any other text (the calendar is checked
+// by the caller).
+std::optional<std::chrono::year_month_day> ParseDate(std::string_view text) {
+  constexpr std::string_view kShape = "dddd-dd-dd";
+  if (text.size() != kShape.size()) {
+    return std::nullopt;
+  }
+  for (size_t i = 0; i < text.size(); ++i) {
+    const bool digit = text[i] >= '0' && text[i] <= '9';
+    if (kShape[i] == 'd' ? !digit : text[i] != '-') {
+      return std::nullopt;
+    }
+  }
+  auto number = [&](size_t from, size_t size) {
+    unsigned value = 0;
+    std::from_chars(text.data() + from, text.data() + from + size, value);
+    return value;
+  };
+  return std::chrono::year{static_cast<int>(number(0, 4))} / std::chrono::month{number(5, 2)} /
+         std::chrono::day{number(8, 2)};
+}
+
+// The date at `key`, a TOML date (2027-03-31) or a string ("2027-03-31"),
+// into `out`; a problem otherwise.
+void ReadDate(Section& section, std::string_view key,
+              std::optional<std::chrono::year_month_day>& out) {
+  const toml::node* node = section.Get(key);
+  if (node == nullptr) {
+    return;
+  }
+  std::optional<std::chrono::year_month_day> date;
+  std::string text;
+  if (const auto* value = node->as_date()) {
+    const toml::date& d = value->get();
+    date = std::chrono::year{d.year} / std::chrono::month{d.month} / std::chrono::day{d.day};
+    text = fmt::format("{:04}-{:02}-{:02}", d.year, d.month, d.day);
+  } else if (const auto* string = node->as_string()) {
+    text = string->get();
+    date = ParseDate(text);
+  } else {
+    section.Report(
+        key, fmt::format("expected a date such as 2027-03-31, found {}", TypeName(node->type())));
+    return;
+  }
+  if (!date || !date->ok()) {
+    section.Report(key, fmt::format("'{}' is not a date such as 2027-03-31", text));
+    return;
+  }
+  if (date->year() < std::chrono::year{2000} || date->year() > std::chrono::year{2199}) {
+    section.Report(key, fmt::format("'{}' is out of range 2000-01-01..2199-12-31", text));
+    return;
+  }
+  out = date;
+}
+
 void ReadMarketplaces(Section& section, AmazonConfig& out) {
   std::optional<std::vector<ListItem>> items = section.StringList("marketplaces", Need::kRequired);
   if (!items) {
@@ -570,6 +627,7 @@ void ReadAmazon(Section& section, const EnvLookup& env, AmazonConfig& out) {
                                          Need::kRequired, env);
   out.seller_id = section.String("seller_id", Need::kRequired).value_or("");
   ReadMarketplaces(section, out);
+  ReadDate(section, "client_secret_expires", out.client_secret_expires);
   section.ReportUnknownKeys("key");
 }
 
@@ -595,6 +653,7 @@ void ReadClarus(Section& section, const EnvLookup& env, ClarusConfig& out) {
       out.automation_ids.push_back(std::move(item.value));
     }
   }
+  ReadDate(section, "client_secret_expires", out.client_secret_expires);
   section.ReportUnknownKeys("key");
 }
 
@@ -910,6 +969,211 @@ void ReadStock(Problems& problems, Section& section, StockConfig& out) {
   section.ReportUnknownKeys("key");
 }
 
+// Whether `text` looks like a plain e-mail address, local@domain, with
+// nothing that could break out of an SMTP command or header.
+bool IsEmailAddress(std::string_view text) {
+  const size_t at = text.find('@');
+  if (at == std::string_view::npos || at == 0 || at + 1 == text.size() ||
+      text.find('@', at + 1) != std::string_view::npos) {
+    return false;
+  }
+  return std::none_of(text.begin(), text.end(), [](char c) {
+    return IsSpaceOrControl(c) || c == '<' || c == '>' || c == ',' || c == '"';
+  });
+}
+
+// Returns why `url` is not an smtp:// or smtps:// URL with a host, or "" if
+// it is one.
+std::string SmtpUrlProblem(std::string_view url) {
+  const size_t scheme_end = url.find("://");
+  if (scheme_end == std::string_view::npos) {
+    return "it is not an absolute URL such as smtp://mail.example.com:587";
+  }
+  const std::string_view scheme = url.substr(0, scheme_end);
+  if (scheme != "smtp" && scheme != "smtps") {
+    return fmt::format("the scheme is '{}', not smtp or smtps", scheme);
+  }
+  // Past the scheme, an SMTP URL has the shape of an HTTP one.
+  return HttpUrlProblem(fmt::format("http{}", url.substr(scheme_end)));
+}
+
+// The value of environment variable `name`, as named by `key`, or nullopt (a
+// problem) when it is unset or empty.
+std::optional<std::string> NamedEnv(Section& section, std::string_view key, std::string_view name,
+                                    const EnvLookup& env) {
+  std::optional<std::string> value = env ? env(name) : std::nullopt;
+  if (!value || value->empty()) {
+    section.Report(key, fmt::format("environment variable {} is not set", name));
+    return std::nullopt;
+  }
+  return value;
+}
+
+// Reads the [[alerts.webhooks]] in `node` (nullptr when there are none) into
+// `out`. A webhook URL is never quoted in a problem: it is a secret.
+void ReadWebhooks(Problems& problems, const toml::node* node, const EnvLookup& env,
+                  std::vector<WebhookTarget>& out) {
+  if (node == nullptr) {
+    return;
+  }
+  const auto* array = node->as_array();
+  if (array == nullptr) {
+    problems.Add(node->source(), "alerts.webhooks",
+                 fmt::format("expected an array of tables ([[alerts.webhooks]]), found {}",
+                             TypeName(node->type())));
+    return;
+  }
+  std::map<std::string, int, std::less<>> name_lines;  // Each name's first webhook.
+  for (const toml::node& element : *array) {
+    Section section(problems, "alerts.webhooks", &element);
+    if (element.as_table() == nullptr) {
+      continue;
+    }
+    WebhookTarget target;
+    bool ok = true;
+    if (std::optional<std::string> name = section.String("name", Need::kRequired)) {
+      const int line = static_cast<int>(section.Get("name")->source().begin.line);
+      const bool name_ok = std::all_of(name->begin(), name->end(), [](char c) {
+        return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
+      });
+      if (!name_ok) {
+        section.Report("name", fmt::format("'{}' is not a name of lower-case letters, digits, "
+                                           "'_' or '-'",
+                                           *name));
+        ok = false;
+      } else if (const auto [it, added] = name_lines.emplace(*name, line); !added) {
+        section.Report(
+            "name", fmt::format("a webhook is named '{}' already, at line {}", *name, it->second));
+        ok = false;
+      } else {
+        target.name = std::move(*name);
+      }
+    } else {
+      ok = false;
+    }
+    const bool has_url = section.Get("url") != nullptr;
+    const bool has_url_env = section.Get("url_env") != nullptr;
+    std::optional<std::string> url;
+    std::string_view url_key = "url";
+    if (has_url && has_url_env) {
+      section.Report("url_env", "a webhook takes url or url_env, not both");
+    } else if (has_url) {
+      url = section.String("url", Need::kOptional);
+    } else if (has_url_env) {
+      url_key = "url_env";
+      if (std::optional<std::string> var = section.String("url_env", Need::kOptional)) {
+        url = NamedEnv(section, "url_env", *var, env);
+      }
+    } else {
+      section.ReportSection("a webhook needs url or url_env");
+    }
+    if (url) {
+      RegisterSecret(*url);
+      const std::string problem = HttpUrlProblem(*url);
+      if (!problem.empty()) {
+        section.Report(url_key, fmt::format("the webhook URL is not valid: {}", problem));
+        url.reset();
+      }
+    }
+    ok = ok && url.has_value();
+    if (url) {
+      target.url = Secret(std::move(*url));
+    }
+    if (std::optional<std::string> format = section.String("format", Need::kOptional)) {
+      if (*format == "json") {
+        target.format = WebhookFormat::kJson;
+      } else if (*format == "slack") {
+        target.format = WebhookFormat::kSlack;
+      } else {
+        section.Report(
+            "format", fmt::format("'{}' is not a webhook format; expected json or slack", *format));
+      }
+    }
+    section.ReportUnknownKeys("key");
+    if (ok) {
+      out.push_back(std::move(target));
+    }
+  }
+}
+
+// Reads [alerts.email] from `section` into `out`, which stays unset when the
+// table is absent.
+void ReadEmail(Section& section, bool present, const EnvLookup& env,
+               std::optional<EmailConfig>& out) {
+  if (!present) {
+    return;
+  }
+  EmailConfig email;
+  if (std::optional<std::string> url = section.String("smtp_url", Need::kRequired)) {
+    const std::string problem = SmtpUrlProblem(*url);
+    if (problem.empty()) {
+      email.smtp_url = std::move(*url);
+    } else {
+      section.Report("smtp_url", fmt::format("'{}' is not an SMTP URL: {}", *url, problem));
+    }
+  }
+  if (std::optional<std::string> from = section.String("from", Need::kRequired)) {
+    if (IsEmailAddress(*from)) {
+      email.from = std::move(*from);
+    } else {
+      section.Report("from", fmt::format("'{}' is not an e-mail address", *from));
+    }
+  }
+  if (std::optional<std::vector<ListItem>> items = section.StringList("to", Need::kRequired)) {
+    for (ListItem& item : *items) {
+      if (IsEmailAddress(item.value)) {
+        email.to.push_back(std::move(item.value));
+      } else {
+        section.ReportItem(item, "to", fmt::format("'{}' is not an e-mail address", item.value));
+      }
+    }
+  }
+  if (std::optional<std::string> username = section.String("username", Need::kOptional)) {
+    email.username = std::move(*username);
+  }
+  if (std::optional<std::string> var = section.String("password_env", Need::kOptional)) {
+    if (email.username.empty() && section.Get("username") == nullptr) {
+      section.Report("password_env", "a password needs a username");
+    }
+    if (std::optional<std::string> password = NamedEnv(section, "password_env", *var, env)) {
+      RegisterSecret(*password);
+      email.password = Secret(std::move(*password));
+    }
+  }
+  if (std::optional<bool> starttls = section.Boolean("starttls")) {
+    email.starttls = *starttls;
+    if (*starttls && email.smtp_url.starts_with("smtps:")) {
+      section.Report("starttls", "applies to smtp:// URLs only; smtps:// uses TLS from the start");
+    }
+  }
+  section.ReportUnknownKeys("key");
+  out = std::move(email);
+}
+
+void ReadAlerts(Problems& problems, Section& section, const EnvLookup& env, AlertsConfig& out) {
+  using std::chrono::hours;
+  ReadDuration(section, "at_risk_within", minutes{1}, days{7}, out.at_risk_within);
+  ReadDuration(section, "confirmation_p95", seconds{1}, days{1}, out.confirmation_p95);
+  if (std::optional<std::int64_t> cadences = section.Integer("job_missed_cadences", 1, 1000)) {
+    out.job_missed_cadences = static_cast<int>(*cadences);
+  }
+  ReadDuration(section, "credential_expiry_warning", hours{1}, days{90},
+               out.credential_expiry_warning);
+  ReadWebhooks(problems, section.Get("webhooks"), env, out.webhooks);
+  const toml::node* email_node = section.Get("email");
+  Section email(problems, "alerts.email", email_node);
+  ReadEmail(email, email_node != nullptr && email_node->as_table() != nullptr, env, out.email);
+  section.ReportUnknownKeys("key");
+}
+
+void ReadMonitor(Section& section, MonitorConfig& out) {
+  ReadDuration(section, "at_risk_margin", minutes{1}, days{7}, out.at_risk_margin);
+  ReadDuration(section, "verify_after", minutes{1}, days{7}, out.verify_after);
+  ReadDuration(section, "performance_report_every", std::chrono::hours{1}, days{7},
+               out.performance_report_every);
+  section.ReportUnknownKeys("key");
+}
+
 void ReadConfig(const toml::table& root, const EnvLookup& env, Problems& problems, Config& config) {
   for (const auto& [key, value] : root) {
     if (std::find(kSections.begin(), kSections.end(), key.str()) == kSections.end()) {
@@ -937,6 +1201,10 @@ void ReadConfig(const toml::table& root, const EnvLookup& env, Problems& problem
   ReadOrders(orders, config.orders);
   Section stock = section("stock");
   ReadStock(problems, stock, config.stock);
+  Section alerts = section("alerts");
+  ReadAlerts(problems, alerts, env, config.alerts);
+  Section monitor = section("monitor");
+  ReadMonitor(monitor, config.monitor);
 }
 
 }  // namespace

@@ -66,6 +66,10 @@ struct AmazonConfig {
   std::string region;     // Required: "NA", "EU" or "FE".
   // Marketplace ids, at least one, each known to FindMarketplace() and in `region`.
   std::vector<std::string> marketplaces;
+  // When the LWA client secret expires (it must be rotated before then), as
+  // the first day it no longer works; unset when not configured. The audit
+  // and the alerts warn ahead of it.
+  std::optional<std::chrono::year_month_day> client_secret_expires;
 };
 
 // [clarus]: the Clarus WMS account. Every field is required.
@@ -81,6 +85,9 @@ struct ClarusConfig {
   // The ids of the automations (webhooks) that deliver to sellerbridge;
   // empty accepts any automation of the tenant.
   std::vector<std::string> automation_ids;
+  // When the OAuth client secret expires, as for [amazon]; unset when not
+  // configured.
+  std::optional<std::chrono::year_month_day> client_secret_expires;
 };
 
 // [server]: the HTTP API, webhook intake and metrics endpoint.
@@ -198,6 +205,62 @@ struct StockConfig {
   std::vector<domain::StockPolicyRule> rules;
 };
 
+// The payload a webhook target receives.
+enum class WebhookFormat {
+  kJson,   // One generic JSON object per notification.
+  kSlack,  // A Slack-compatible incoming-webhook message ("text" and "blocks").
+};
+
+// [[alerts.webhooks]]: one webhook that alerts are posted to.
+struct WebhookTarget {
+  // Names the target in logs, errors and metrics: [a-z0-9_-], unique.
+  std::string name;
+  // The URL, from `url` or from the environment variable `url_env` names.
+  // A secret: Slack webhook URLs carry their token in the path.
+  Secret url;
+  WebhookFormat format = WebhookFormat::kJson;
+};
+
+// [alerts.email]: alerts by e-mail over SMTP.
+struct EmailConfig {
+  // "smtp://host[:port]" or "smtps://host[:port]" (TLS from the start).
+  std::string smtp_url;
+  std::string from;             // The sender's address.
+  std::vector<std::string> to;  // The recipients' addresses, at least one.
+  std::string username;         // Empty: no authentication.
+  Secret password;              // From the environment variable `password_env` names.
+  bool starttls = false;        // Require STARTTLS on an smtp:// connection.
+};
+
+// [alerts]: alert rule thresholds and where alerts go.
+struct AlertsConfig {
+  // An undispatched order this close to its latestShipDate (or past it)
+  // raises an alert: 1m..7d.
+  Duration at_risk_within = std::chrono::hours{2};
+  // Confirmation latency p95 over the last hour above this raises an alert:
+  // 1s..1d.
+  Duration confirmation_p95 = std::chrono::minutes{5};
+  // A job whose last success is older than this many of its cadences raises
+  // an alert: 1..1000.
+  int job_missed_cadences = 3;
+  // A credential expiring within this raises an alert: 1h..90d.
+  Duration credential_expiry_warning = std::chrono::days{14};
+  std::vector<WebhookTarget> webhooks;  // [[alerts.webhooks]], in file order.
+  std::optional<EmailConfig> email;     // Unset without [alerts.email].
+};
+
+// [monitor]: what the monitor watches for.
+struct MonitorConfig {
+  // How close to its latestShipDate an undispatched order counts as at risk:
+  // 1m..7d.
+  Duration at_risk_margin = std::chrono::hours{4};
+  // How long after Amazon accepted a confirmation it may stay unverified:
+  // 1m..7d.
+  Duration verify_after = std::chrono::minutes{30};
+  // How often Amazon's seller performance report is read: 1h..7d.
+  Duration performance_report_every = std::chrono::hours{24};
+};
+
 // The whole configuration. A default-constructed Config holds the defaults;
 // required values are empty.
 struct Config {
@@ -210,6 +273,8 @@ struct Config {
   RetentionConfig retention;
   OrdersConfig orders;
   StockConfig stock;
+  AlertsConfig alerts;
+  MonitorConfig monitor;
 };
 
 // One thing wrong with a configuration file.
@@ -248,11 +313,14 @@ struct LoadedConfig {
 // missing), malformed URLs, store URLs of an unknown scheme, unknown
 // marketplaces or marketplaces of another region, bad durations and cadences
 // out of range, bad ports, addresses and enumerations, numbers out of range,
-// invalid SKUs and inconsistent stock policies and rules.
+// invalid SKUs and inconsistent stock policies and rules, bad dates, webhook
+// targets and e-mail settings, and environment variables named by `url_env`
+// or `password_env` that are not set.
 //
 // Secrets are read from the environment variables named in the structs above
 // when `env` has a non-empty value for them (the environment wins over the
-// file), otherwise from the file. Every secret loaded is passed to
+// file), otherwise from the file; webhook URLs and the SMTP password also
+// from the variables the file names. Every secret loaded is passed to
 // RegisterSecret(), so logs mask it. Throws nothing. Thread-safe as far as
 // `env` is.
 LoadedConfig LoadConfigString(std::string_view text, std::string_view file_name,

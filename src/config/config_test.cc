@@ -222,7 +222,8 @@ TEST_F(ConfigTest, ReportsEveryMistakeWithItsLine) {
   EXPECT_THAT(Formatted(loaded),
               ElementsAre(fmt::format("test.toml:{}:1: [amazon] sellr_id: unknown key; expected "
                                       "one of: region, endpoint, lwa_endpoint, client_id, "
-                                      "client_secret, refresh_token, seller_id, marketplaces",
+                                      "client_secret, refresh_token, seller_id, marketplaces, "
+                                      "client_secret_expires",
                                       LineOf(text, "sellr_id")),
                           fmt::format("test.toml:{}:35: [amazon] marketplaces: unknown "
                                       "marketplace id 'NOTAMARKET'",
@@ -1136,6 +1137,223 @@ TEST_F(ConfigTest, LoadConfigListsEveryProblemOnePerLine) {
 TEST_F(ConfigTest, ReportsUnreadableFileAtLineZero) {
   const LoadedConfig loaded = LoadConfigFile("/nonexistent/sellerbridge.toml", NoEnv());
   EXPECT_THAT(Formatted(loaded), ElementsAre("/nonexistent/sellerbridge.toml:0:0: no such file"));
+}
+
+TEST_F(ConfigTest, AlertsAndMonitorDefaults) {
+  const Config config = Load(kMinimal).config;
+  EXPECT_EQ(config.alerts.at_risk_within, hours{2});
+  EXPECT_EQ(config.alerts.confirmation_p95, minutes{5});
+  EXPECT_EQ(config.alerts.job_missed_cadences, 3);
+  EXPECT_EQ(config.alerts.credential_expiry_warning, hours{24 * 14});
+  EXPECT_THAT(config.alerts.webhooks, IsEmpty());
+  EXPECT_FALSE(config.alerts.email.has_value());
+  EXPECT_EQ(config.monitor.at_risk_margin, hours{4});
+  EXPECT_EQ(config.monitor.verify_after, minutes{30});
+  EXPECT_EQ(config.monitor.performance_report_every, hours{24});
+  EXPECT_FALSE(config.amazon.client_secret_expires.has_value());
+  EXPECT_FALSE(config.clarus.client_secret_expires.has_value());
+}
+
+TEST_F(ConfigTest, ReadsAlertsAndMonitorSections) {
+  const std::string text =
+      Replace(Replace(kMinimal, "region = \"EU\"",
+                      "region = \"EU\"\nclient_secret_expires = 2027-03-31"),
+              "account = \"ACME\"", "account = \"ACME\"\nclient_secret_expires = \"2027-09-01\"") +
+      R"(
+[alerts]
+at_risk_within = "90m"
+confirmation_p95 = "2m"
+job_missed_cadences = 5
+credential_expiry_warning = "30d"
+
+[[alerts.webhooks]]
+name = "ops-json"
+url = "https://hooks.example.com/alerts"
+
+[[alerts.webhooks]]
+name = "slack"
+url_env = "OPS_SLACK_URL"
+format = "slack"
+
+[alerts.email]
+smtp_url = "smtp://mail.example.com:587"
+from = "sellerbridge@example.com"
+to = ["ops@example.com", "lead@example.com"]
+username = "sellerbridge"
+password_env = "OPS_SMTP_PASSWORD"
+starttls = true
+
+[monitor]
+at_risk_margin = "6h"
+verify_after = "45m"
+performance_report_every = "12h"
+)";
+  const LoadedConfig loaded =
+      LoadConfigString(text, "test.toml",
+                       FakeEnv({{"OPS_SLACK_URL", "https://hooks.slack.com/services/T1/B2/xyz123"},
+                                {"OPS_SMTP_PASSWORD", "smtp-password-1"}}));
+  ASSERT_THAT(Formatted(loaded), IsEmpty());
+  const Config& config = loaded.config;
+  using std::chrono::day;
+  using std::chrono::month;
+  using std::chrono::year;
+  EXPECT_EQ(config.amazon.client_secret_expires, year{2027} / month{3} / day{31});
+  EXPECT_EQ(config.clarus.client_secret_expires, year{2027} / month{9} / day{1});
+  EXPECT_EQ(config.alerts.at_risk_within, minutes{90});
+  EXPECT_EQ(config.alerts.confirmation_p95, minutes{2});
+  EXPECT_EQ(config.alerts.job_missed_cadences, 5);
+  EXPECT_EQ(config.alerts.credential_expiry_warning, hours{24 * 30});
+  ASSERT_THAT(config.alerts.webhooks, SizeIs(2));
+  EXPECT_EQ(config.alerts.webhooks[0].name, "ops-json");
+  EXPECT_EQ(config.alerts.webhooks[0].url.Reveal(), "https://hooks.example.com/alerts");
+  EXPECT_EQ(config.alerts.webhooks[0].format, WebhookFormat::kJson);
+  EXPECT_EQ(config.alerts.webhooks[1].name, "slack");
+  EXPECT_EQ(config.alerts.webhooks[1].url.Reveal(),
+            "https://hooks.slack.com/services/T1/B2/xyz123");
+  EXPECT_EQ(config.alerts.webhooks[1].format, WebhookFormat::kSlack);
+  ASSERT_TRUE(config.alerts.email.has_value());
+  const EmailConfig& email = *config.alerts.email;
+  EXPECT_EQ(email.smtp_url, "smtp://mail.example.com:587");
+  EXPECT_EQ(email.from, "sellerbridge@example.com");
+  EXPECT_THAT(email.to, ElementsAre("ops@example.com", "lead@example.com"));
+  EXPECT_EQ(email.username, "sellerbridge");
+  EXPECT_EQ(email.password.Reveal(), "smtp-password-1");
+  EXPECT_TRUE(email.starttls);
+  EXPECT_EQ(config.monitor.at_risk_margin, hours{6});
+  EXPECT_EQ(config.monitor.verify_after, minutes{45});
+  EXPECT_EQ(config.monitor.performance_report_every, hours{12});
+  for (const std::string_view secret :
+       {"https://hooks.slack.com/services/T1/B2/xyz123", "smtp-password-1"}) {
+    EXPECT_EQ(Redact(fmt::format("sent {} now", secret)), "sent [redacted] now") << secret;
+  }
+}
+
+TEST_F(ConfigTest, ReportsEveryBadAlertsKey) {
+  const LoadedConfig loaded = Load(std::string(kMinimal) + R"(
+[alerts]
+at_risk_within = "30s"
+confirmation_p95 = "5"
+job_missed_cadences = 0
+credential_expiry_warning = "91d"
+snooze = "1h"
+
+[monitor]
+at_risk_margin = "8d"
+verify_after = "30s"
+performance_report_every = "30m"
+)");
+  ASSERT_THAT(Formatted(loaded), SizeIs(8));
+  EXPECT_EQ(loaded.problems[0].key, "alerts.at_risk_within");
+  EXPECT_EQ(loaded.problems[0].message, "'30s' is out of range 1m..7d");
+  EXPECT_EQ(loaded.problems[1].key, "alerts.confirmation_p95");
+  EXPECT_EQ(loaded.problems[2].message, "0 is out of range 1..1000");
+  EXPECT_EQ(loaded.problems[3].message, "'91d' is out of range 1h..90d");
+  EXPECT_EQ(loaded.problems[4].key, "alerts.snooze");
+  EXPECT_THAT(loaded.problems[4].message, HasSubstr("unknown key"));
+  EXPECT_EQ(loaded.problems[5].message, "'8d' is out of range 1m..7d");
+  EXPECT_EQ(loaded.problems[6].key, "monitor.verify_after");
+  EXPECT_EQ(loaded.problems[7].message, "'30m' is out of range 1h..7d");
+}
+
+TEST_F(ConfigTest, ReportsBadWebhooksWithoutQuotingTheirUrls) {
+  const std::string text = std::string(kMinimal) + R"(
+[[alerts.webhooks]]
+name = "Ops Channel"
+url = "https://hooks.example.com/a"
+
+[[alerts.webhooks]]
+name = "ops"
+url = "ftp://hooks.example.com/T9/very-secret-path"
+format = "xml"
+
+[[alerts.webhooks]]
+name = "ops"
+url = "https://hooks.example.com/b"
+url_env = "OPS_URL"
+
+[[alerts.webhooks]]
+name = "nourl"
+
+[[alerts.webhooks]]
+name = "unset"
+url_env = "NOT_SET_ANYWHERE"
+channel = "#ops"
+)";
+  const LoadedConfig loaded = Load(text);
+  const std::vector<std::string> lines = Formatted(loaded);
+  ASSERT_THAT(lines, SizeIs(8)) << ::testing::PrintToString(lines);
+  EXPECT_EQ(loaded.problems[0].key, "alerts.webhooks.name");
+  EXPECT_EQ(loaded.problems[0].line, LineOf(text, "Ops Channel"));
+  EXPECT_EQ(loaded.problems[1].key, "alerts.webhooks.url");
+  EXPECT_EQ(loaded.problems[1].message,
+            "the webhook URL is not valid: the scheme is 'ftp', not http or https");
+  EXPECT_EQ(loaded.problems[2].message, "'xml' is not a webhook format; expected json or slack");
+  EXPECT_EQ(loaded.problems[3].message, fmt::format("a webhook is named 'ops' already, at line {}",
+                                                    LineOf(text, "name = \"ops\"")));
+  EXPECT_EQ(loaded.problems[4].message, "a webhook takes url or url_env, not both");
+  EXPECT_EQ(FormatProblem(loaded.problems[5]),
+            fmt::format("test.toml:{}:1: [alerts] webhooks: a webhook needs url or url_env",
+                        LineOf(text, "name = \"nourl\"") - 1));
+  EXPECT_EQ(loaded.problems[6].message, "environment variable NOT_SET_ANYWHERE is not set");
+  EXPECT_EQ(loaded.problems[7].key, "alerts.webhooks.channel");
+  for (const std::string& line : lines) {
+    EXPECT_THAT(line, Not(HasSubstr("very-secret-path")));
+  }
+  EXPECT_THAT(loaded.config.alerts.webhooks, IsEmpty());
+}
+
+TEST_F(ConfigTest, ReportsBadEmailSettings) {
+  const std::string text = std::string(kMinimal) + R"(
+[alerts.email]
+smtp_url = "https://mail.example.com"
+from = "sellerbridge"
+to = ["ops@example.com", "Ops <ops2@example.com>"]
+password_env = "NO_SUCH_PASSWORD_VAR"
+port = 25
+)";
+  const LoadedConfig loaded = Load(text);
+  const std::vector<std::string> lines = Formatted(loaded);
+  ASSERT_THAT(lines, SizeIs(6)) << ::testing::PrintToString(lines);
+  EXPECT_EQ(loaded.problems[0].key, "alerts.email.smtp_url");
+  EXPECT_EQ(loaded.problems[0].message,
+            "'https://mail.example.com' is not an SMTP URL: the scheme is 'https', not smtp or "
+            "smtps");
+  EXPECT_EQ(loaded.problems[1].message, "'sellerbridge' is not an e-mail address");
+  EXPECT_EQ(loaded.problems[2].message, "'Ops <ops2@example.com>' is not an e-mail address");
+  EXPECT_EQ(loaded.problems[3].message, "a password needs a username");
+  EXPECT_EQ(loaded.problems[4].message, "environment variable NO_SUCH_PASSWORD_VAR is not set");
+  EXPECT_EQ(loaded.problems[5].key, "alerts.email.port");
+}
+
+TEST_F(ConfigTest, ReportsMissingEmailKeysAndStarttlsOnSmtps) {
+  const std::string text = std::string(kMinimal) + R"(
+[alerts.email]
+smtp_url = "smtps://mail.example.com:465"
+starttls = true
+)";
+  const LoadedConfig loaded = Load(text);
+  const std::vector<std::string> lines = Formatted(loaded);
+  ASSERT_THAT(lines, SizeIs(3)) << ::testing::PrintToString(lines);
+  EXPECT_EQ(loaded.problems[0].key, "alerts.email.from");
+  EXPECT_EQ(loaded.problems[0].message, "missing required value");
+  EXPECT_EQ(loaded.problems[1].key, "alerts.email.to");
+  EXPECT_EQ(loaded.problems[2].key, "alerts.email.starttls");
+}
+
+TEST_F(ConfigTest, ReportsBadClientSecretExpiryDates) {
+  for (const auto& [value, message] : std::vector<std::pair<std::string, std::string>>{
+           {R"("2027-02-30")", "'2027-02-30' is not a date such as 2027-03-31"},
+           {R"("31/03/2027")", "'31/03/2027' is not a date such as 2027-03-31"},
+           {"1999-12-31", "'1999-12-31' is out of range 2000-01-01..2199-12-31"},
+           {"20270331", "expected a date such as 2027-03-31, found an integer"},
+           {"2027-03-31T00:00:00Z", "expected a date such as 2027-03-31, found a date-time"},
+       }) {
+    const ConfigProblem problem =
+        OnlyProblem(Replace(kMinimal, "region = \"EU\"",
+                            fmt::format("region = \"EU\"\nclient_secret_expires = {}", value)));
+    EXPECT_EQ(problem.key, "amazon.client_secret_expires") << value;
+    EXPECT_EQ(problem.message, message) << value;
+  }
 }
 
 }  // namespace

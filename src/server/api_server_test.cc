@@ -8,6 +8,7 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <set>
 #include <string>
 #include <tuple>
 #include <vector>
@@ -16,9 +17,13 @@
 #include "clarus/connector_test_fixture.h"
 #include "domain/order.h"
 #include "http/client.h"
+#include "monitor/notifiers.h"
+#include "monitor/watch.h"
 #include "store/store.h"
 #include "sync/carrier_catalog.h"
+#include "sync/connections.h"
 #include "sync/exception_desk.h"
+#include "sync/scheduler.h"
 #include "sync/ship_method_mappings.h"
 
 namespace sellerbridge::server {
@@ -158,13 +163,14 @@ TEST_F(ApiServerTest, UnknownApiPathsNeedTheTokenToo) {
   EXPECT_EQ(Call("GET", "/elsewhere", "", std::nullopt).status, 404);
 }
 
-TEST_F(ApiServerTest, WithoutAConfiguredTokenTheApiIsClosed) {
+TEST_F(ApiServerTest, WithoutAConfiguredTokenOrStoredTokensTheApiIsClosed) {
   ApiServer closed(config::ServerConfig{}, store_.get(), mappings_.get(), exceptions_.get());
   ASSERT_TRUE(closed.Start("127.0.0.1", 0).ok());
   http::CurlHttpClient http;  // Closes its connections before `closed` stops.
   const auto no_token = Call("GET", "/api/v1/mappings", "", std::nullopt, &closed, &http);
   EXPECT_EQ(no_token.status, 401);
-  EXPECT_THAT(Body(no_token)["error"]["message"].get<std::string>(), HasSubstr("disabled"));
+  EXPECT_THAT(Body(no_token)["error"]["message"].get<std::string>(),
+              HasSubstr("sellerbridge tokens create"));
   EXPECT_EQ(Call("GET", "/api/v1/mappings", "", "", &closed, &http).status, 401);
   EXPECT_EQ(Call("GET", "/api/v1/mappings", "", std::string(kToken), &closed, &http).status, 401);
   EXPECT_EQ(Call("PUT", "/api/v1/mappings", Tracked24Json().dump(), "", &closed, &http).status,
@@ -184,7 +190,7 @@ TEST(ConstantTimeEqualsTest, ComparesWholeValues) {
 
 // --- Mappings ----------------------------------------------------
 
-TEST_F(ApiServerTest, PutStoresAMappingListsItAndAuditsAsApi) {
+TEST_F(ApiServerTest, PutStoresAMappingListsItAndAuditsAsTheTokensName) {
   const auto put = Call("PUT", "/api/v1/mappings", Tracked24Json().dump());
   ASSERT_EQ(put.status, 200) << put.body;
   EXPECT_EQ(Body(put), Tracked24Json());
@@ -196,7 +202,7 @@ TEST_F(ApiServerTest, PutStoresAMappingListsItAndAuditsAsApi) {
 
   const auto audit = Audit();
   ASSERT_EQ(audit.size(), 1U);
-  EXPECT_EQ(audit[0].actor, "api");
+  EXPECT_EQ(audit[0].actor, "api:config");
   EXPECT_EQ(audit[0].action, "mapping.add");
   EXPECT_EQ(audit[0].subject, "A1F83G8C2ARO7P / Std UK Dom_1 / standard");
 }
@@ -260,7 +266,7 @@ TEST_F(ApiServerTest, DeleteRemovesTheMappingNamedByTheQuery) {
   EXPECT_THAT(Stored(), IsEmpty());
   const auto audit = Audit();
   ASSERT_EQ(audit.size(), 2U);
-  EXPECT_EQ(audit[1].actor, "api");
+  EXPECT_EQ(audit[1].actor, "api:config");
   EXPECT_EQ(audit[1].action, "mapping.delete");
 
   const auto again = Call("DELETE", path);
@@ -286,7 +292,7 @@ TEST_F(ApiServerTest, ImportAddsEveryRowAndReports) {
   EXPECT_EQ(Stored().size(), 2U);
   const auto audit = Audit();
   ASSERT_EQ(audit.size(), 2U);
-  EXPECT_EQ(audit[0].actor, "api");
+  EXPECT_EQ(audit[0].actor, "api:config");
   EXPECT_THAT(audit[0].details, StartsWith("body:2: "));
 }
 
@@ -462,12 +468,12 @@ TEST_F(ApiServerExceptionsTest, RetryOfAConfirmationAnswersTheResolvedException)
   ASSERT_EQ(retried.status, 200) << retried.body;
   const json body = Body(retried);
   EXPECT_EQ(body["id"], id);
-  EXPECT_EQ(body["resolved_by"], "api");
+  EXPECT_EQ(body["resolved_by"], "api:config");
   EXPECT_EQ(body["resolution_note"], "retried");
   EXPECT_EQ(Entry().state, store::ConfirmationState::kPending);
   const auto audit = Audit();
   ASSERT_EQ(audit.size(), 1U);
-  EXPECT_EQ(audit[0].actor, "api");
+  EXPECT_EQ(audit[0].actor, "api:config");
   EXPECT_EQ(audit[0].action, "exception.retry");
   EXPECT_EQ(audit[0].subject, fmt::format("exception {}", id));
 }
@@ -522,12 +528,12 @@ TEST_F(ApiServerExceptionsTest, ResolveRecordsTheNoteAndNeedsOne) {
 
   const auto resolved = Call("POST", Path(id, "/resolve"), R"({"note": "confirmed by hand"})");
   ASSERT_EQ(resolved.status, 200) << resolved.body;
-  EXPECT_EQ(Body(resolved)["resolved_by"], "api");
+  EXPECT_EQ(Body(resolved)["resolved_by"], "api:config");
   EXPECT_EQ(Body(resolved)["resolution_note"], "confirmed by hand");
   EXPECT_EQ(Entry().state, store::ConfirmationState::kFailed);
   const auto audit = Audit();
   ASSERT_EQ(audit.size(), 1U);
-  EXPECT_EQ(audit[0].actor, "api");
+  EXPECT_EQ(audit[0].actor, "api:config");
   EXPECT_EQ(audit[0].action, "exception.resolve");
 
   EXPECT_EQ(Call("POST", Path(id, "/resolve"), R"({"note": "again"})").status, 409);
@@ -543,7 +549,7 @@ TEST_F(ApiServerExceptionsTest, PatchCorrectsTheTrackingNumberAndRetries) {
   EXPECT_EQ(Entry().state, store::ConfirmationState::kPending);
   const auto audit = Audit();
   ASSERT_EQ(audit.size(), 1U);
-  EXPECT_EQ(audit[0].actor, "api");
+  EXPECT_EQ(audit[0].actor, "api:config");
   EXPECT_EQ(audit[0].action, "exception.edit_tracking");
   EXPECT_THAT(audit[0].details, HasSubstr("'AB12345678' → 'AB123456789GB'"));
 }
@@ -766,6 +772,252 @@ TEST_F(WebhookTest, StockEventsWakeTheStockFlowWhenItRuns) {
             200);
   EXPECT_EQ(woken, 2);
   EXPECT_EQ(Pending().size(), 1U);
+  server.Stop();
+}
+
+// --- Roles and API tokens --------------------------------------------
+
+// Stores a token named `name` with `role` and returns the token.
+std::string StoreToken(store::Store& store, const std::string& name, std::string_view role) {
+  auto txn = store.Begin();
+  EXPECT_TRUE(txn.ok());
+  const std::string token = "sbt_test_" + name;
+  EXPECT_TRUE((*txn)
+                  ->CreateApiToken({.name = name,
+                                    .role = std::string(role),
+                                    .token_hash = HashApiToken(token),
+                                    .created_by = "test"})
+                  .ok());
+  EXPECT_TRUE((*txn)->Commit().ok());
+  return token;
+}
+
+struct Endpoint {
+  std::string method;
+  std::string path;
+  std::set<std::string> roles;  // The roles docs/api.md lets in.
+};
+
+TEST_F(ApiServerTest, EveryRoleReachesExactlyItsPartOfTheApi) {
+  // The watch's endpoints, over a watch that has not checked anything yet.
+  config::Config config;
+  config.amazon.marketplaces = {"A1F83G8C2ARO7P"};
+  sync::Scheduler scheduler(&clock_);
+  const std::unique_ptr<sync::Connections> remote = sync::Connections::Create(config, &clock_);
+  monitor::Watch watch(config, store_.get(), &clock_, &scheduler, remote.get(), {});
+  api_->Stop();
+  api_ = std::make_unique<ApiServer>(
+      [] {
+        config::ServerConfig server;
+        server.api_token = config::Secret(std::string(kToken));
+        return server;
+      }(),
+      store_.get(), mappings_.get(), exceptions_.get(), &clock_);
+  api_->ExportWatch(&watch, config.amazon.marketplaces);
+  ASSERT_TRUE(api_->Start("127.0.0.1", 0).ok());
+
+  const std::set<std::string> all = {"ops", "ecommerce", "finance", "admin"};
+  const std::vector<Endpoint> endpoints = {
+      {"GET", "/metrics", all},
+      {"GET", "/api/v1/orders", all},
+      {"GET", "/api/v1/orders/026-0000000-0000000", all},
+      {"GET", "/api/v1/exceptions", all},
+      {"POST", "/api/v1/exceptions/999/retry", {"ops", "admin"}},
+      {"POST", "/api/v1/exceptions/999/resolve", {"ops", "admin"}},
+      {"PATCH", "/api/v1/exceptions/999", {"ops", "admin"}},
+      {"GET", "/api/v1/mappings", {"ops", "ecommerce", "admin"}},
+      {"PUT", "/api/v1/mappings", {"ecommerce", "admin"}},
+      {"DELETE", "/api/v1/mappings", {"ecommerce", "admin"}},
+      {"POST", "/api/v1/mappings/import", {"ecommerce", "admin"}},
+      {"GET", "/api/v1/stock/policies", {"ops", "ecommerce", "admin"}},
+      {"GET", "/api/v1/stock/listings/SKU-1", {"ops", "ecommerce", "admin"}},
+      {"GET", "/api/v1/tokens", {"admin"}},
+      {"POST", "/api/v1/tokens", {"admin"}},
+      {"DELETE", "/api/v1/tokens/999", {"admin"}},
+      {"GET", "/api/v1/audit-log", {"admin"}},
+      {"GET", "/api/v1/at-risk", {"ops", "ecommerce", "admin"}},
+      {"GET", "/api/v1/alerts", {"ops", "ecommerce", "admin"}},
+      {"GET", "/api/v1/account-health", all},
+      {"GET", "/api/v1/jobs", {"ops", "admin"}},
+      {"GET", "/api/v1/quota", {"ops", "admin"}},
+      {"GET", "/api/v1/credentials", {"ops", "admin"}},
+  };
+  for (const std::string& role : all) {
+    const std::string token = StoreToken(*store_, "holder-" + role, role);
+    for (const Endpoint& endpoint : endpoints) {
+      const auto response = Call(endpoint.method, endpoint.path, "{}", token);
+      if (endpoint.roles.contains(role)) {
+        EXPECT_NE(response.status, 403) << role << " " << endpoint.method << " " << endpoint.path;
+        EXPECT_NE(response.status, 401) << role << " " << endpoint.method << " " << endpoint.path;
+        EXPECT_LT(response.status, 500)
+            << role << " " << endpoint.method << " " << endpoint.path << ": " << response.body;
+      } else {
+        EXPECT_EQ(response.status, 403) << role << " " << endpoint.method << " " << endpoint.path;
+        EXPECT_THAT(Body(response)["error"]["message"].get<std::string>(),
+                    HasSubstr("has role " + role));
+      }
+    }
+  }
+  // Nothing was changed by a refused request, and nobody got in without a token.
+  EXPECT_THAT(Stored(), IsEmpty());
+  for (const Endpoint& endpoint : endpoints) {
+    EXPECT_EQ(Call(endpoint.method, endpoint.path, "{}", std::nullopt).status, 401)
+        << endpoint.method << " " << endpoint.path;
+  }
+}
+
+TEST_F(ApiServerTest, AdminCreatesATokenShownOnceStoredHashedAndRevokes) {
+  const auto created = Call("POST", "/api/v1/tokens", R"({"name": "ops-desk", "role": "ops"})");
+  ASSERT_EQ(created.status, 201) << created.body;
+  const std::string token = Body(created)["token"];
+  EXPECT_THAT(token, StartsWith("sbt_"));
+  EXPECT_EQ(token.size(), 4U + 43U);
+  const std::int64_t id = Body(created)["id"];
+
+  // The store keeps the hash, never the token; the list shows neither.
+  {
+    auto txn = store_->BeginReadOnly();
+    ASSERT_TRUE(txn.ok());
+    const auto tokens = (*txn)->ListApiTokens();
+    ASSERT_TRUE(tokens.ok());
+    ASSERT_EQ(tokens->size(), 1U);
+    EXPECT_EQ((*tokens)[0].token_hash, HashApiToken(token));
+    EXPECT_EQ((*tokens)[0].token_hash.find_first_not_of("0123456789abcdef"), std::string::npos);
+    EXPECT_EQ((*tokens)[0].token_hash.size(), 64U);
+    EXPECT_EQ((*tokens)[0].created_by, "api:config");
+  }
+  const auto listed = Call("GET", "/api/v1/tokens");
+  ASSERT_EQ(listed.status, 200);
+  EXPECT_THAT(listed.body, Not(HasSubstr(token)));
+  EXPECT_THAT(listed.body, Not(HasSubstr(HashApiToken(token))));
+  EXPECT_EQ(Body(listed)["tokens"][0]["role"], "ops");
+
+  // The new token works with its role's rights and records its use.
+  EXPECT_EQ(Call("GET", "/api/v1/exceptions", "", token).status, 200);
+  EXPECT_EQ(Call("GET", "/api/v1/tokens", "", token).status, 403);
+  EXPECT_FALSE(Body(Call("GET", "/api/v1/tokens"))["tokens"][0]["last_used_at"].is_null());
+
+  // Bad requests name their problems.
+  const auto bad = Call("POST", "/api/v1/tokens", R"({"name": "x", "role": "owner"})");
+  EXPECT_EQ(bad.status, 422);
+  EXPECT_THAT(bad.body, HasSubstr("unknown role 'owner'"));
+  EXPECT_EQ(Call("POST", "/api/v1/tokens", R"({"role": "ops"})").status, 422);
+
+  EXPECT_EQ(Call("DELETE", fmt::format("/api/v1/tokens/{}", id)).status, 204);
+  EXPECT_EQ(Call("DELETE", fmt::format("/api/v1/tokens/{}", id)).status, 409);
+  EXPECT_EQ(Call("DELETE", "/api/v1/tokens/424242").status, 404);
+  EXPECT_EQ(Call("GET", "/api/v1/exceptions", "", token).status, 401);
+
+  std::vector<std::string> actions;
+  for (const store::AuditEntry& entry : Audit()) {
+    EXPECT_EQ(entry.actor, "api:config");
+    EXPECT_EQ(entry.subject, fmt::format("token:{}", id));
+    EXPECT_THAT(entry.details, Not(HasSubstr(token)));
+    actions.push_back(entry.action);
+  }
+  EXPECT_EQ(actions, (std::vector<std::string>{"token.created", "token.revoked"}));
+  const auto log = Call("GET", "/api/v1/audit-log?subject=" + fmt::format("token:{}", id));
+  ASSERT_EQ(log.status, 200);
+  EXPECT_EQ(Body(log)["entries"].size(), 2U);
+}
+
+TEST_F(ApiServerTest, OrdersAreSearchedAndOneOrdersTimelineSpansBothSystems) {
+  const std::string id = "026-1111111-2222222";
+  {
+    auto txn = store_->Begin();
+    ASSERT_TRUE(txn.ok());
+    domain::OrderData data;
+    data.amazon_order_id = id;
+    data.marketplace_id = "A1F83G8C2ARO7P";
+    data.status = domain::OrderStatus::kUnshipped;
+    data.purchase_date = clock_.Now() - std::chrono::hours{5};
+    data.last_update_date = data.purchase_date;
+    data.latest_ship_date = clock_.Now() + std::chrono::hours{10};
+    data.shipping_address = domain::Address{.name = "Ada Buyer",
+                                            .line1 = "1 High Street",
+                                            .city = "Leeds",
+                                            .postal_code = "LS1 1AA",
+                                            .country_code = "GB"};
+    data.lines = {{.order_item_id = "31", .sku = "MUG-1", .quantity_ordered = 2}};
+    ASSERT_TRUE((*txn)->UpsertOrder(*domain::Order::Create(std::move(data))).ok());
+    ASSERT_TRUE((*txn)->SetOrderSyncState(id, store::SyncState::kDispatched, "GO-77").ok());
+    ASSERT_TRUE((*txn)
+                    ->AppendAudit({.at = clock_.Now() - std::chrono::hours{4},
+                                   .actor = "system",
+                                   .action = "order.sent",
+                                   .subject = id,
+                                   .details = "goods-out GO-77"})
+                    .ok());
+    const auto entry =
+        (*txn)->EnqueueConfirmation({.idempotency_key = id + "/1",
+                                     .amazon_order_id = id,
+                                     .marketplace_id = "A1F83G8C2ARO7P",
+                                     .parcel = {.package_reference_id = "1",
+                                                .carrier_code = "Royal Mail",
+                                                .tracking_number = "AB123456789GB",
+                                                .ship_date = clock_.Now() - std::chrono::hours{1},
+                                                .items = {{.order_item_id = "31", .quantity = 2}}},
+                                     .deadline = clock_.Now() + std::chrono::hours{10}});
+    ASSERT_TRUE(entry.ok());
+    ASSERT_TRUE((*txn)
+                    ->UpdateConfirmation(entry->id, {.state = store::ConfirmationState::kAccepted,
+                                                     .attempts = 1,
+                                                     .next_attempt_at = clock_.Now()})
+                    .ok());
+    ASSERT_TRUE((*txn)->Commit().ok());
+  }
+  const auto found = Call("GET", "/api/v1/orders?sync_state=Dispatched&limit=10");
+  ASSERT_EQ(found.status, 200) << found.body;
+  ASSERT_EQ(Body(found)["orders"].size(), 1U);
+  EXPECT_EQ(Body(found)["orders"][0]["clarus_goods_out_id"], "GO-77");
+  EXPECT_EQ(Body(Call("GET", "/api/v1/orders?sync_state=Held"))["orders"].size(), 0U);
+  const auto bad = Call("GET", "/api/v1/orders?sync_state=Lost&limit=0&colour=red");
+  EXPECT_EQ(bad.status, 400);
+  EXPECT_EQ(Body(bad)["error"]["problems"].size(), 3U);
+
+  const auto one = Call("GET", "/api/v1/orders/" + id);
+  ASSERT_EQ(one.status, 200) << one.body;
+  EXPECT_THAT(one.body, Not(HasSubstr("Ada Buyer")));
+  EXPECT_THAT(one.body, Not(HasSubstr("High Street")));
+  std::vector<std::string> events;
+  const json timeline = Body(one)["timeline"];
+  for (const json& event : timeline) {
+    events.push_back(event["system"].get<std::string>() + ":" + event["event"].get<std::string>());
+  }
+  EXPECT_EQ(events,
+            (std::vector<std::string>{
+                "amazon:order.placed", "sellerbridge:order.sent", "clarus:parcel.dispatched",
+                "sellerbridge:confirmation.queued", "amazon:confirmation.accepted"}));
+  EXPECT_EQ(Body(one)["confirmations"][0]["state"], "Accepted");
+  EXPECT_EQ(Call("GET", "/api/v1/orders/026-0000000-0000404").status, 404);
+}
+
+TEST_F(ApiServerTest, ReadyzNamesTheSystemThatCannotBeReached) {
+  config::ServerConfig config;
+  ApiServer server(config, store_.get(), mappings_.get(), exceptions_.get(), &clock_);
+  int amazon_checks = 0;
+  bool clarus_up = false;
+  server.AddReadinessCheck("amazon", [&amazon_checks] {
+    ++amazon_checks;
+    return Status::Ok();
+  });
+  server.AddReadinessCheck("clarus", [&clarus_up] {
+    return clarus_up ? Status::Ok() : UnavailableError("clarus token endpoint: 503");
+  });
+  ASSERT_TRUE(server.Start("127.0.0.1", 0).ok());
+  http::CurlHttpClient http;
+  const auto down = Call("GET", "/readyz", "", std::nullopt, &server, &http);
+  EXPECT_EQ(down.status, 503);
+  EXPECT_EQ(Body(down)["checks"]["store"], "ok");
+  EXPECT_EQ(Body(down)["checks"]["amazon"], "ok");
+  EXPECT_THAT(Body(down)["checks"]["clarus"].get<std::string>(), HasSubstr("503"));
+  // Kept for a few seconds, so that probes do not hammer the remote systems.
+  clarus_up = true;
+  EXPECT_EQ(Call("GET", "/readyz", "", std::nullopt, &server, &http).status, 503);
+  EXPECT_EQ(amazon_checks, 1);
+  clock_.Advance(std::chrono::seconds{10});
+  EXPECT_EQ(Call("GET", "/readyz", "", std::nullopt, &server, &http).status, 200);
+  EXPECT_EQ(amazon_checks, 2);
   server.Stop();
 }
 

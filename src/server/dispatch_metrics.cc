@@ -47,6 +47,27 @@ class Histogram {
 }  // namespace
 
 Result<std::string> DispatchMetricsText(store::Transaction& tx) {
+  std::string out;
+  Histogram released;
+  ASSIGN_OR_RETURN(const auto releases, tx.ListOrderReleaseTimings(TimePoint{}));
+  for (const auto& [placed, sent] : releases) {
+    released.Observe(sent - placed);
+  }
+  released.Write(out, "sellerbridge_order_to_clarus_seconds",
+                 "From an order placed on Amazon to its goods-out created in Clarus.");
+  ASSIGN_OR_RETURN(const auto orders, tx.CountOrdersBySyncState());
+  out +=
+      "# HELP sellerbridge_orders Orders by where they stand in sellerbridge's flow.\n"
+      "# TYPE sellerbridge_orders gauge\n";
+  for (const store::SyncState state :
+       {store::SyncState::kNew, store::SyncState::kHeld, store::SyncState::kSentToClarus,
+        store::SyncState::kUpdatePending, store::SyncState::kCancelled,
+        store::SyncState::kDispatched, store::SyncState::kClosed}) {
+    const auto it = orders.find(state);
+    out += fmt::format("sellerbridge_orders{{sync_state=\"{}\"}} {}\n", store::SyncStateName(state),
+                       it == orders.end() ? 0 : it->second);
+  }
+
   Histogram seen;
   Histogram confirm;
   Histogram verify;
@@ -68,7 +89,6 @@ Result<std::string> DispatchMetricsText(store::Transaction& tx) {
       end_to_end.Observe(*t.verified_at - t.shipped_at);
     }
   }
-  std::string out;
   seen.Write(out, "sellerbridge_dispatch_to_seen_seconds",
              "From a parcel leaving the warehouse to sellerbridge seeing it.");
   confirm.Write(out, "sellerbridge_dispatch_to_confirm_seconds",

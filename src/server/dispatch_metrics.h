@@ -7,8 +7,11 @@
 
 namespace sellerbridge::server {
 
-// The dispatch flow in the Prometheus text format (version 0.0.4), read from
-// the store through `tx`:
+// The order and dispatch flows in the Prometheus text format (version 0.0.4),
+// read from the store through `tx`:
+// - sellerbridge_order_to_clarus_seconds: a histogram of an order placed on
+//   Amazon → its goods-out created in Clarus, over every order sent;
+// - sellerbridge_orders{sync_state}: orders by where they stand in our flow;
 // - histograms over every confirmation, in seconds:
 //   sellerbridge_dispatch_to_seen_seconds (the parcel left the warehouse →
 //   sellerbridge saw it), sellerbridge_dispatch_to_confirm_seconds (left →

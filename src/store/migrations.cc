@@ -234,6 +234,26 @@ CREATE INDEX stock_checks_by_checked ON stock_checks (checked_at, id);
 CREATE INDEX orders_by_purchase_date ON orders (purchase_date);
 )sql",
     },
+    Migration{
+        .version = 5,
+        .name = "API tokens with roles, stored hashed; audit log and exceptions by subject",
+        .sql = R"sql(
+CREATE TABLE api_tokens (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  name TEXT NOT NULL,
+  role TEXT NOT NULL,
+  token_hash TEXT NOT NULL UNIQUE,
+  created_at TEXT NOT NULL,
+  created_by TEXT NOT NULL,
+  last_used_at TEXT,
+  revoked_at TEXT
+) STRICT;
+
+CREATE INDEX audit_log_by_subject ON audit_log (subject, id);
+CREATE INDEX audit_log_by_action ON audit_log (action, at);
+CREATE INDEX exceptions_by_subject ON exceptions (subject_id, first_seen);
+)sql",
+    },
 };
 
 }  // namespace

@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "base/clock.h"
@@ -293,6 +294,7 @@ struct HeldException {
 struct ExceptionFilter {
   bool open_only = true;
   std::optional<std::string> kind;
+  std::optional<std::string> subject_id;
   int limit = 100;  // Must be positive.
 };
 
@@ -316,9 +318,11 @@ struct AuditEntry {
 };
 
 // Without after_id: the newest `limit` entries, newest first. With after_id:
-// up to `limit` entries with a greater id, oldest first (for tailing).
+// up to `limit` entries with a greater id, oldest first (for tailing). With subject: only the
+// entries about that subject (an order id, a mapping key).
 struct AuditQuery {
   std::optional<std::int64_t> after_id;
+  std::optional<std::string> subject;
   int limit = 100;  // Must be positive.
 };
 
@@ -369,6 +373,22 @@ struct QuarantinedOrder {
   TimePoint last_seen;   // Stamped by the store.
 
   friend bool operator==(const QuarantinedOrder&, const QuarantinedOrder&) = default;
+};
+
+// An API token as stored: only the SHA-256 of the secret, never the secret.
+struct ApiToken {
+  std::int64_t id = 0;     // Assigned by the store.
+  std::string name;        // Who or what holds it, e.g. "prometheus", "alice".
+  std::string role;        // "ops", "ecommerce", "finance" or "admin".
+  std::string token_hash;  // Lower-case hex SHA-256 of the token; unique.
+  TimePoint created_at;    // Stamped by the store.
+  std::string created_by;  // The actor that created it.
+  std::optional<TimePoint> last_used_at;
+  std::optional<TimePoint> revoked_at;  // Set once revoked; a revoked token never works again.
+
+  bool IsActive() const { return !revoked_at.has_value(); }
+
+  friend bool operator==(const ApiToken&, const ApiToken&) = default;
 };
 
 struct AppliedMigration {
@@ -490,6 +510,11 @@ class Transaction {
 
   // Timings of entries created at or after `since`, oldest first.
   virtual Result<std::vector<ConfirmationTiming>> ListConfirmationTimings(TimePoint since) = 0;
+
+  // For each order sent to Clarus at or after `since` (audit action "order.sent_to_clarus"):
+  // when it was placed on Amazon and when its goods-out was created, oldest first.
+  virtual Result<std::vector<std::pair<TimePoint, TimePoint>>> ListOrderReleaseTimings(
+      TimePoint since) = 0;
 
   // --- Dispatch hints ---------------------------------------------------------
 
@@ -626,6 +651,25 @@ class Transaction {
 
   // See AuditQuery. InvalidArgument for a non-positive limit.
   virtual Result<std::vector<AuditEntry>> ListAudit(const AuditQuery& query) = 0;
+
+  // --- API tokens ----------------------------------------------------------------
+
+  // Stores a new token (id and created_at are assigned) and returns its id. AlreadyExists when
+  // a token with the same hash exists; InvalidArgument for an empty name, role or hash.
+  virtual Result<std::int64_t> CreateApiToken(const ApiToken& token) = 0;
+
+  // The token whose hash is `token_hash`, revoked or not; nullopt when there is none.
+  virtual Result<std::optional<ApiToken>> FindApiTokenByHash(std::string_view token_hash) = 0;
+
+  // Every token, revoked ones included, by id.
+  virtual Result<std::vector<ApiToken>> ListApiTokens() = 0;
+
+  // Marks token `id` revoked now. NotFound for an unknown id; FailedPrecondition when it was
+  // already revoked.
+  virtual Status RevokeApiToken(std::int64_t id) = 0;
+
+  // Records that token `id` was used now. Unknown ids are ignored.
+  virtual Status TouchApiToken(std::int64_t id) = 0;
 
   // --- Schema ------------------------------------------------------------------
 

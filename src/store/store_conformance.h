@@ -1281,6 +1281,79 @@ TYPED_TEST_P(StoreConformanceTest, DispatchHintsAreDedupedListedAndMarkedUpToAnI
   });
 }
 
+// --- API tokens --------------------------------------------------------------------
+
+TYPED_TEST_P(StoreConformanceTest, ApiTokensAreFoundByHashListedRevokedAndTouched) {
+  this->InTransaction([this](Transaction& tx) {
+    const std::int64_t alice = Must(tx.CreateApiToken(
+        {.name = "alice", .role = "ops", .token_hash = "aa11", .created_by = "cli"}));
+    const std::int64_t scraper = Must(tx.CreateApiToken(
+        {.name = "prometheus", .role = "ops", .token_hash = "bb22", .created_by = "cli"}));
+    EXPECT_LT(alice, scraper);
+    EXPECT_EQ(
+        tx.CreateApiToken({.name = "again", .role = "admin", .token_hash = "aa11"}).status().code(),
+        StatusCode::kAlreadyExists);
+    EXPECT_EQ(
+        tx.CreateApiToken({.name = "", .role = "admin", .token_hash = "cc33"}).status().code(),
+        StatusCode::kInvalidArgument);
+
+    const std::optional<ApiToken> found = Must(tx.FindApiTokenByHash("aa11"));
+    ASSERT_TRUE(found.has_value());
+    EXPECT_EQ(found->id, alice);
+    EXPECT_EQ(found->name, "alice");
+    EXPECT_EQ(found->role, "ops");
+    EXPECT_EQ(found->created_by, "cli");
+    EXPECT_EQ(found->created_at, this->clock_.Now());
+    EXPECT_TRUE(found->IsActive());
+    EXPECT_FALSE(found->last_used_at.has_value());
+    EXPECT_FALSE(Must(tx.FindApiTokenByHash("AA11")).has_value());
+
+    this->clock_.Advance(std::chrono::minutes{5});
+    Must(tx.TouchApiToken(alice));
+    Must(tx.RevokeApiToken(scraper));
+    EXPECT_EQ(tx.RevokeApiToken(scraper).code(), StatusCode::kFailedPrecondition);
+    EXPECT_EQ(tx.RevokeApiToken(999).code(), StatusCode::kNotFound);
+
+    const std::vector<ApiToken> tokens = Must(tx.ListApiTokens());
+    ASSERT_EQ(tokens.size(), 2U);
+    EXPECT_EQ(tokens[0].last_used_at, this->clock_.Now());
+    EXPECT_TRUE(tokens[0].IsActive());
+    EXPECT_EQ(tokens[1].revoked_at, this->clock_.Now());
+    EXPECT_FALSE(tokens[1].IsActive());
+  });
+}
+
+TYPED_TEST_P(StoreConformanceTest, AuditLogAndExceptionsFilterBySubject) {
+  this->InTransaction([](Transaction& tx) {
+    for (const char* subject : {"order-1", "order-2", "order-1"}) {
+      Must(tx.AppendAudit({.at = kStart, .actor = "system", .action = "a", .subject = subject}));
+    }
+    Must(tx.HoldException({.kind = "order", .subject_id = "order-1", .reason = "r"}));
+    Must(tx.HoldException({.kind = "confirmation", .subject_id = "order-1", .reason = "r"}));
+    Must(tx.HoldException({.kind = "order", .subject_id = "order-2", .reason = "r"}));
+    const std::vector<AuditEntry> newest = Must(tx.ListAudit({.subject = "order-1"}));
+    ASSERT_EQ(newest.size(), 2U);
+    EXPECT_GT(newest[0].id, newest[1].id);
+    EXPECT_EQ(Must(tx.ListAudit({.after_id = newest[1].id, .subject = "order-1"})).size(), 1U);
+    EXPECT_EQ(Must(tx.ListAudit({})).size(), 3U);
+    Must(tx.UpsertOrder(TestOrder(OrderId(3))));
+    Must(tx.AppendAudit({.at = kStart + hours{2},
+                         .actor = "system",
+                         .action = "order.sent_to_clarus",
+                         .subject = OrderId(3)}));
+    const auto releases = Must(tx.ListOrderReleaseTimings(kStart));
+    ASSERT_EQ(releases.size(), 1U);
+    EXPECT_EQ(releases[0].first, TestOrder(OrderId(3))->purchase_date);
+    EXPECT_EQ(releases[0].second, kStart + hours{2});
+    EXPECT_TRUE(Must(tx.ListOrderReleaseTimings(kStart + hours{3})).empty());
+    const std::vector<HeldException> held =
+        Must(tx.ListExceptions({.open_only = false, .subject_id = "order-1"}));
+    ASSERT_EQ(held.size(), 2U);
+    EXPECT_EQ(held[0].subject_id, "order-1");
+    EXPECT_EQ(held[1].subject_id, "order-1");
+  });
+}
+
 REGISTER_TYPED_TEST_SUITE_P(
     StoreConformanceTest, UncommittedTransactionLeavesNothing,
     CommittedTransactionRefusesFurtherUse, ReadOnlyTransactionReadsButRefusesWrites,
@@ -1306,6 +1379,7 @@ REGISTER_TYPED_TEST_SUITE_P(
     OrderLabelRoundTripsAndNeedsItsOrder, PurgeRemovesLabelContentsAndQuarantinedDocuments,
     QuarantineKeepsFirstSeenAndReplacesProblem, CountsOrdersBySyncStateAndFindsExceptionBySubject,
     ListConfirmationsFiltersAndKeepsTransportFeedAndResends, ParcelIsReplacedOnlyBeforeAmazonHasIt,
-    ConfirmationTimingsSinceAGivenTime, DispatchHintsAreDedupedListedAndMarkedUpToAnId);
+    ConfirmationTimingsSinceAGivenTime, DispatchHintsAreDedupedListedAndMarkedUpToAnId,
+    ApiTokensAreFoundByHashListedRevokedAndTouched, AuditLogAndExceptionsFilterBySubject);
 
 }  // namespace sellerbridge::store

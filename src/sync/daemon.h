@@ -109,6 +109,9 @@ class Daemon {
   // The stock flow; null unless the order flow runs and [stock] is enabled.
   StockSync* Stock() { return stock_.get(); }
 
+  // Both remote systems (clients, token providers, the quota broker), for the monitor.
+  Connections& Remote() { return *connections_; }
+
  private:
   // Removes buyer personal data kept longer than the retention period.
   Status PurgeExpiredBuyerData(const JobContext& context);

@@ -48,7 +48,7 @@ AmazonEmulator::AmazonEmulator(Scenario scenario, std::uint64_t seed, int worker
       feeds_(std::make_unique<FeedStore>(scenario_.feeds, seed, state_.get(), state_clock_.get(),
                                          faults_.get(), clock)),
       settlements_(std::make_unique<SettlementLedger>(state_.get(), seed, clock)),
-      reports_(std::make_unique<ReportsApi>(settlements_.get(), seed, clock)),
+      reports_(std::make_unique<ReportsApi>(settlements_.get(), state_.get(), seed, clock)),
       mfn_(std::make_unique<MfnApi>(state_.get(), seed, clock)),
       impl_(std::make_unique<Impl>(worker_threads, tokens_.get(), limiter_.get(), faults_.get())) {
   impl_->request_salt = seed * 0x9e3779b97f4a7c15ULL;

@@ -5,11 +5,13 @@
 #include <algorithm>
 #include <array>
 #include <charconv>
+#include <iterator>
 #include <nlohmann/json.hpp>
 
 #include "base/marketplace.h"
 #include "base/time_format.h"
 #include "emulators/amazon/encoding.h"
+#include "emulators/amazon/performance_report.h"
 
 namespace sellerbridge::emulators::amazon {
 namespace {
@@ -17,6 +19,7 @@ namespace {
 using nlohmann::json;
 
 constexpr std::string_view kSettlementReportType = "GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE_V2";
+constexpr std::string_view kPerformanceReportType = "GET_V2_SELLER_PERFORMANCE_REPORT";
 
 // Settlement report types and the numbers Amazon's refusal quotes for them.
 constexpr std::array<std::pair<std::string_view, std::string_view>, 3> kScheduledOnly = {{
@@ -26,7 +29,8 @@ constexpr std::array<std::pair<std::string_view, std::string_view>, 3> kSchedule
 }};
 
 // Report types a seller can request (Amazon's Report Type Values); the
-// emulator has no data for them, so their reports end CANCELLED.
+// emulator has data for the seller performance report only, so the others
+// end CANCELLED.
 constexpr std::array<std::string_view, 24> kRequestableTypes = {
     "GET_MERCHANT_LISTINGS_ALL_DATA",
     "GET_MERCHANT_LISTINGS_DATA",
@@ -57,7 +61,8 @@ constexpr std::array<std::string_view, 24> kRequestableTypes = {
 constexpr std::array<std::string_view, 5> kStatuses = {"CANCELLED", "DONE", "FATAL", "IN_PROGRESS",
                                                        "IN_QUEUE"};
 
-// A requested report waits, is processed, then is cancelled for lack of data.
+// A requested report waits, is processed, then is done (seller performance)
+// or cancelled for lack of data.
 constexpr std::chrono::seconds kQueuedFor{10};
 constexpr std::chrono::seconds kProcessedBy{30};
 
@@ -92,8 +97,10 @@ bool IsDocumentId(std::string_view id) {
 
 }  // namespace
 
-ReportsApi::ReportsApi(SettlementLedger* settlements, std::uint64_t seed, Clock* clock)
+ReportsApi::ReportsApi(SettlementLedger* settlements, SellerState* state, std::uint64_t seed,
+                       Clock* clock)
     : settlements_(settlements),
+      state_(state),
       clock_(clock),
       signing_key_(fmt::format("emulator-document-key-{:016x}", seed * 0x9e3779b97f4a7c15ULL)),
       rng_(seed * 0xd1342543de82ef95ULL + 11) {}
@@ -116,7 +123,7 @@ std::vector<ReportsApi::ReportView> ReportsApi::AllReports(TimePoint now) {
   std::erase_if(requested_, [now](const Requested& report) {
     return report.created + SettlementLedger::kRetention <= now;
   });
-  for (const Requested& report : requested_) {
+  for (Requested& report : requested_) {
     ReportView view{.report_id = report.report_id,
                     .report_type = report.report_type,
                     .marketplace_ids = report.marketplace_ids,
@@ -129,12 +136,50 @@ std::vector<ReportsApi::ReportView> ReportsApi::AllReports(TimePoint now) {
       view.processing_start = report.created + kQueuedFor;
     }
     if (now >= report.created + kProcessedBy) {
-      view.status = "CANCELLED";
       view.processing_end = report.created + kProcessedBy;
+      if (report.report_type == kPerformanceReportType) {
+        if (report.document_id.empty()) {
+          ProduceDocumentLocked(report, *view.processing_end);
+        }
+        view.status = "DONE";
+        view.document_id = report.document_id;
+      } else {
+        view.status = "CANCELLED";
+      }
     }
     views.push_back(std::move(view));
   }
   return views;
+}
+
+void ReportsApi::ProduceDocumentLocked(Requested& report, TimePoint at) {
+  // The orders are read as they are now, but every window ends at `at`, so
+  // what happened after the processing end does not count.
+  const std::vector<Order> orders = state_->AllOrders();
+  std::map<std::string, std::string> category_of;
+  for (const Listing& listing : state_->Listings()) {
+    category_of[listing.item.sku] = listing.item.category;
+  }
+  std::vector<std::pair<std::string, AccountHealth>> by_marketplace;
+  for (const std::string& marketplace_id : report.marketplace_ids) {
+    std::vector<Order> in_marketplace;
+    std::copy_if(orders.begin(), orders.end(), std::back_inserter(in_marketplace),
+                 [&](const Order& order) { return order.marketplace_id == marketplace_id; });
+    by_marketplace.emplace_back(marketplace_id,
+                                ComputeAccountHealth(in_marketplace, category_of, at));
+  }
+  report.document = SellerPerformanceDocument(by_marketplace);
+  report.document_id = fmt::format("amzn1.spdoc.1.4.eu.{}.{:016x}", report.report_id, rng_());
+}
+
+std::optional<std::string> ReportsApi::FindPerformanceDocument(std::string_view document_id) {
+  std::lock_guard lock(mu_);
+  for (const Requested& report : requested_) {
+    if (!report.document_id.empty() && report.document_id == document_id) {
+      return report.document;
+    }
+  }
+  return std::nullopt;
 }
 
 namespace {
@@ -392,7 +437,7 @@ http::Response ReportsApi::GetReportDocument(const http::Request& request) {
     }
     gzip_encoding = *flag == "true";
   }
-  if (!settlements_->FindDocument(document_id)) {
+  if (!settlements_->FindDocument(document_id) && !FindPerformanceDocument(document_id)) {
     return ErrorResponse(404, "NotFound", "Report document not found",
                          fmt::format("No report document with id {}", document_id));
   }
@@ -436,15 +481,20 @@ http::Response ReportsApi::DownloadDocument(const http::Request& request) {
   if (!signed_at || clock_->Now() > *signed_at + kDocumentUrlLifetime) {
     return S3Error(403, "AccessDenied", "Request has expired");
   }
-  const auto record = settlements_->FindDocument(document_id);
-  if (!record) {
+  std::optional<std::string> text;
+  if (const auto record = settlements_->FindDocument(document_id)) {
+    text = SettlementDocument(*record);
+  } else {
+    text = FindPerformanceDocument(document_id);
+  }
+  if (!text) {
     return S3Error(404, "NoSuchKey", "The specified key does not exist.");
   }
   http::Response response;
   response.status = 200;
   // An opaque type keeps the HTTP server from compressing the bytes again.
   response.content_type = "application/octet-stream";
-  response.body = Gzip(SettlementDocument(*record));
+  response.body = Gzip(*text);
   if (gzip_encoding) {
     response.WithHeader("Content-Encoding", "gzip");
   }

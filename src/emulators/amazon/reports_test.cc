@@ -442,6 +442,83 @@ TEST_F(SettlementReportTest, SettlementReportsCannotBeRequestedOtherReportsEndCa
   EXPECT_FALSE(report.contains("reportDocumentId"));
 }
 
+TEST_F(SettlementReportTest, SellerPerformanceReportIsDoneWithTheHealthOfEachMarketplace) {
+  const std::string on_time = PlaceIn("A1F83G8C2ARO7P", {{"SB-MUG-001", 1}});
+  const std::string late = PlaceIn("A1F83G8C2ARO7P", {{"SB-MUG-001", 1}});
+  const std::string cancelled = PlaceIn("A1F83G8C2ARO7P", {{"SB-BAG-003", 1}});
+  const std::string german = PlaceIn("A1PA6795UKMFR9", {{"SB-MUG-001", 1}});
+  Ship(on_time);
+  Ship(german);
+  ASSERT_TRUE(emulator_->CancelOrder(cancelled, Canceller::kSeller).ok());
+  clock_.AdvanceTo(*ParseIso8601("2026-11-27T08:00:00Z"));
+  // After latestShipDate, with a tracking number no carrier issues.
+  const auto confirmed = Confirm(late, ConfirmBody(late, "1", "Royal Mail", "123"));
+  ASSERT_EQ(confirmed->status, 204) << confirmed->body;
+
+  const auto created = Call("POST", "/reports/2021-06-30/reports",
+                            json{{"reportType", "GET_V2_SELLER_PERFORMANCE_REPORT"},
+                                 {"marketplaceIds", {"A1F83G8C2ARO7P", "A1PA6795UKMFR9"}}}
+                                .dump());
+  ASSERT_EQ(created->status, 202) << created->body;
+  const std::string path =
+      "/reports/2021-06-30/reports/" + JsonOf(created)["reportId"].get<std::string>();
+  EXPECT_EQ(JsonOf(Call("GET", path))["processingStatus"], "IN_QUEUE");
+  clock_.Advance(std::chrono::seconds(15));
+  EXPECT_EQ(JsonOf(Call("GET", path))["processingStatus"], "IN_PROGRESS");
+  clock_.Advance(std::chrono::seconds(15));
+  const json report = JsonOf(Call("GET", path));
+  ASSERT_EQ(report["processingStatus"], "DONE") << report.dump();
+  ASSERT_TRUE(report.contains("reportDocumentId")) << report.dump();
+  // Orders changing after processing leave the document as it was.
+  ASSERT_TRUE(
+      emulator_->CancelOrder(PlaceIn("A1F83G8C2ARO7P", {{"SB-MUG-001", 1}}), Canceller::kSeller)
+          .ok());
+
+  const auto document =
+      Call("GET", "/reports/2021-06-30/documents/" + report["reportDocumentId"].get<std::string>());
+  ASSERT_EQ(document->status, 200) << document->body;
+  const auto bytes = Download(JsonOf(document)["url"]);
+  ASSERT_TRUE(bytes);
+  ASSERT_EQ(bytes->status, 200) << bytes->body;
+  const auto text = Gunzip(bytes->body);
+  ASSERT_TRUE(text.has_value());
+  const json health = json::parse(*text, nullptr, false);
+  ASSERT_FALSE(health.is_discarded()) << *text;
+
+  auto schema = JsonSchema::Create(Model("schema-report-accountHealthReport-2020-11-18.json"));
+  ASSERT_TRUE(schema.ok()) << schema.status();
+  std::string violations;
+  for (const std::string& violation : schema->Validate(health)) {
+    violations += violation + "\n";
+  }
+  EXPECT_TRUE(violations.empty()) << violations << health.dump(2);
+
+  ASSERT_EQ(health["performanceMetrics"].size(), 2U);
+  const json& uk = health["performanceMetrics"][0];
+  EXPECT_EQ(uk["marketplaceId"], "A1F83G8C2ARO7P");
+  EXPECT_EQ(uk["lateShipmentRate"]["orderCount"], 3);
+  EXPECT_EQ(uk["lateShipmentRate"]["lateShipmentCount"], 1);
+  EXPECT_EQ(uk["lateShipmentRate"]["status"], "BAD");
+  EXPECT_EQ(uk["lateShipmentRate"]["targetCondition"], "LESS_THAN");
+  EXPECT_EQ(uk["lateShipmentRate"]["reportingDateRange"]["reportingDateTo"], "2026-11-27T08:00Z");
+  EXPECT_EQ(uk["lateShipmentRate"]["reportingDateRange"]["reportingDateFrom"], "2026-10-28T08:00Z");
+  EXPECT_EQ(uk["preFulfillmentCancellationRate"]["orderCount"], 3);
+  EXPECT_EQ(uk["preFulfillmentCancellationRate"]["cancellationCount"], 1);
+  EXPECT_EQ(uk["validTrackingRate"]["shipmentCount"], 2);
+  EXPECT_EQ(uk["validTrackingRate"]["validTrackingCount"], 1);
+  EXPECT_DOUBLE_EQ(uk["validTrackingRate"]["rate"].get<double>(), 0.5);
+  EXPECT_EQ(uk["validTrackingRate"]["targetCondition"], "GREATER_THAN");
+  EXPECT_EQ(uk["accountHealthRating"]["ahrStatus"], "WARNED");
+  const json& de = health["performanceMetrics"][1];
+  EXPECT_EQ(de["marketplaceId"], "A1PA6795UKMFR9");
+  EXPECT_EQ(de["lateShipmentRate"]["lateShipmentCount"], 0);
+  EXPECT_EQ(de["validTrackingRate"]["validTrackingCount"], 1);
+  EXPECT_EQ(de["preFulfillmentCancellationRate"]["status"], "GOOD");
+  EXPECT_EQ(health["accountStatuses"],
+            json::parse(R"([{"marketplaceId":"A1F83G8C2ARO7P","status":"AT_RISK"},
+                            {"marketplaceId":"A1PA6795UKMFR9","status":"NORMAL"}])"));
+}
+
 TEST_F(SettlementReportTest, ScenarioAnchorSetsTheFirstPeriod) {
   StartEmulator(R"(
 [settlements]

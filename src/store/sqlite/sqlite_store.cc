@@ -523,6 +523,10 @@ constexpr std::string_view kListConfirmationTimings =
     "SELECT parcel, created_at, accepted_at, verified_at, transport, id "
     "FROM confirmation_outbox WHERE created_at >= ?1 ORDER BY created_at, id";
 
+constexpr std::string_view kListOrderReleaseTimings =
+    "SELECT o.purchase_date, a.at FROM audit_log a JOIN orders o ON o.amazon_order_id = a.subject "
+    "WHERE a.action = 'order.sent_to_clarus' AND a.at >= ?1 ORDER BY a.at, a.id";
+
 constexpr std::string_view kInsertDispatchHint = R"sql(
 INSERT INTO dispatch_hints (dedupe_key, goods_out_id, source, received_at)
 VALUES (?1, ?2, ?3, ?4)
@@ -695,6 +699,7 @@ constexpr std::string_view kListExceptions =
     "SELECT id, kind, subject_id, reason, suggested_fix, first_seen, last_seen, attempts, "
     "resolved_at, resolved_by, resolution_note FROM exceptions "
     "WHERE (?1 = 0 OR resolved_at IS NULL) AND (?2 IS NULL OR kind = ?2) "
+    "AND (?4 IS NULL OR subject_id = ?4) "
     "ORDER BY first_seen, id LIMIT ?3";
 
 constexpr std::string_view kResolveException =
@@ -705,11 +710,31 @@ constexpr std::string_view kAppendAudit =
     "INSERT INTO audit_log (at, actor, action, subject, details) VALUES (?1, ?2, ?3, ?4, ?5)";
 
 constexpr std::string_view kListAuditNewest =
-    "SELECT id, at, actor, action, subject, details FROM audit_log ORDER BY id DESC LIMIT ?1";
+    "SELECT id, at, actor, action, subject, details FROM audit_log "
+    "WHERE (?2 IS NULL OR subject = ?2) ORDER BY id DESC LIMIT ?1";
 
 constexpr std::string_view kListAuditAfter =
     "SELECT id, at, actor, action, subject, details FROM audit_log WHERE id > ?1 "
-    "ORDER BY id LIMIT ?2";
+    "AND (?3 IS NULL OR subject = ?3) ORDER BY id LIMIT ?2";
+
+constexpr std::string_view kInsertApiToken =
+    "INSERT INTO api_tokens (name, role, token_hash, created_at, created_by) "
+    "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (token_hash) DO NOTHING";
+
+constexpr std::string_view kFindApiTokenByHash =
+    "SELECT id, name, role, token_hash, created_at, created_by, last_used_at, revoked_at "
+    "FROM api_tokens WHERE token_hash = ?1";
+constexpr std::string_view kFindApiTokenById =
+    "SELECT id, name, role, token_hash, created_at, created_by, last_used_at, revoked_at "
+    "FROM api_tokens WHERE id = ?1";
+constexpr std::string_view kListApiTokens =
+    "SELECT id, name, role, token_hash, created_at, created_by, last_used_at, revoked_at "
+    "FROM api_tokens ORDER BY id";
+
+constexpr std::string_view kRevokeApiToken =
+    "UPDATE api_tokens SET revoked_at = ?2 WHERE id = ?1 AND revoked_at IS NULL";
+
+constexpr std::string_view kTouchApiToken = "UPDATE api_tokens SET last_used_at = ?2 WHERE id = ?1";
 
 constexpr std::string_view kCreateMigrationsTable =
     "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, "
@@ -985,6 +1010,19 @@ Result<AuditEntry> ReadAudit(Statement& row) {
                    .details = row.Text(5)};
   RETURN_IF_ERROR(row.ColumnStatus());
   return entry;
+}
+
+Result<ApiToken> ReadApiToken(Statement& row) {
+  ApiToken token{.id = row.Int(0),
+                 .name = row.Text(1),
+                 .role = row.Text(2),
+                 .token_hash = row.Text(3),
+                 .created_at = row.Time(4),
+                 .created_by = row.Text(5),
+                 .last_used_at = row.OptionalTime(6),
+                 .revoked_at = row.OptionalTime(7)};
+  RETURN_IF_ERROR(row.ColumnStatus());
+  return token;
 }
 
 // Steps through every row of `stmt`, reading each with `read`.
@@ -1844,6 +1882,7 @@ class SqliteTransaction final : public Transaction {
     stmt->BindBool(filter.open_only);
     stmt->BindOptionalText(filter.kind);
     stmt->BindInt(filter.limit);
+    stmt->BindOptionalText(filter.subject_id);
     return ReadAll<HeldException>(*stmt, ReadException);
   }
 
@@ -1868,11 +1907,87 @@ class SqliteTransaction final : public Transaction {
       ASSIGN_OR_RETURN(auto stmt, connection_->Prepare(kListAuditAfter, "list audit log"));
       stmt->BindInt(*query.after_id);
       stmt->BindInt(query.limit);
+      stmt->BindOptionalText(query.subject);
       return ReadAll<AuditEntry>(*stmt, ReadAudit);
     }
     ASSIGN_OR_RETURN(auto stmt, connection_->Prepare(kListAuditNewest, "list audit log"));
     stmt->BindInt(query.limit);
+    stmt->BindOptionalText(query.subject);
     return ReadAll<AuditEntry>(*stmt, ReadAudit);
+  }
+
+  // API tokens.
+
+  Result<std::int64_t> CreateApiToken(const ApiToken& token) override {
+    RETURN_IF_ERROR(CheckActive("create api token"));
+    if (token.name.empty() || token.role.empty() || token.token_hash.empty()) {
+      return InvalidArgumentError("create api token: the name, role and hash must not be empty");
+    }
+    ASSIGN_OR_RETURN(auto stmt, connection_->Prepare(kInsertApiToken, "create api token"));
+    stmt->BindText(token.name);
+    stmt->BindText(token.role);
+    stmt->BindText(token.token_hash);
+    stmt->BindTime(clock_->Now());
+    stmt->BindText(token.created_by);
+    RETURN_IF_ERROR(stmt->Run());
+    if (stmt->Changes() == 0) {
+      return AlreadyExistsError("create api token: a token with the same hash exists");
+    }
+    return connection_->LastInsertId();
+  }
+
+  Result<std::optional<ApiToken>> FindApiTokenByHash(std::string_view token_hash) override {
+    RETURN_IF_ERROR(CheckActive("find api token"));
+    ASSIGN_OR_RETURN(auto stmt, connection_->Prepare(kFindApiTokenByHash, "find api token"));
+    stmt->BindText(token_hash);
+    return ReadOptional<ApiToken>(*stmt, ReadApiToken);
+  }
+
+  Result<std::vector<ApiToken>> ListApiTokens() override {
+    RETURN_IF_ERROR(CheckActive("list api tokens"));
+    ASSIGN_OR_RETURN(auto stmt, connection_->Prepare(kListApiTokens, "list api tokens"));
+    return ReadAll<ApiToken>(*stmt, ReadApiToken);
+  }
+
+  Status RevokeApiToken(std::int64_t id) override {
+    RETURN_IF_ERROR(CheckActive("revoke api token"));
+    ASSIGN_OR_RETURN(auto stmt, connection_->Prepare(kRevokeApiToken, "revoke api token"));
+    stmt->BindInt(id);
+    stmt->BindTime(clock_->Now());
+    RETURN_IF_ERROR(stmt->Run());
+    if (stmt->Changes() == 1) {
+      return Status::Ok();
+    }
+    ASSIGN_OR_RETURN(auto find, connection_->Prepare(kFindApiTokenById, "revoke api token"));
+    find->BindInt(id);
+    ASSIGN_OR_RETURN(std::optional<ApiToken> token, ReadOptional<ApiToken>(*find, ReadApiToken));
+    if (!token.has_value()) {
+      return NotFoundError(fmt::format("revoke api token: no token {}", id));
+    }
+    return FailedPreconditionError(
+        fmt::format("revoke api token: token {} was already revoked", id));
+  }
+
+  Status TouchApiToken(std::int64_t id) override {
+    RETURN_IF_ERROR(CheckActive("touch api token"));
+    ASSIGN_OR_RETURN(auto stmt, connection_->Prepare(kTouchApiToken, "touch api token"));
+    stmt->BindInt(id);
+    stmt->BindTime(clock_->Now());
+    return stmt->Run();
+  }
+
+  Result<std::vector<std::pair<TimePoint, TimePoint>>> ListOrderReleaseTimings(
+      TimePoint since) override {
+    RETURN_IF_ERROR(CheckActive("list order release timings"));
+    ASSIGN_OR_RETURN(auto stmt,
+                     connection_->Prepare(kListOrderReleaseTimings, "list order release timings"));
+    stmt->BindTime(since);
+    return ReadAll<std::pair<TimePoint, TimePoint>>(
+        *stmt, [](Statement& row) -> Result<std::pair<TimePoint, TimePoint>> {
+          std::pair<TimePoint, TimePoint> out{row.Time(0), row.Time(1)};
+          RETURN_IF_ERROR(row.ColumnStatus());
+          return out;
+        });
   }
 
   // Schema.
