@@ -1,8 +1,8 @@
 #include "monitor/account_health.h"
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 #include <httplib.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <future>
