@@ -870,7 +870,7 @@ http::Response ApiServer::ListOrders(const http::Request& request) const {
     if (parsed.ok()) {
       filter.updated_since = *parsed;
     } else {
-      problems.push_back("updated_since must be an ISO 8601 time such as 2026-11-27T10:00:00Z");
+      problems.emplace_back("updated_since must be an ISO 8601 time such as 2026-11-27T10:00:00Z");
     }
   }
   if (!problems.empty()) {
