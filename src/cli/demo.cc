@@ -503,6 +503,8 @@ int RunDemo(const DemoOptions& options) {
     // Stock follows within seconds: the demo is short.
     config.schedules.stock_changes = std::chrono::seconds{5};
     config.schedules.drift_check = std::chrono::seconds{15};
+    // The monitor looks every 10 s, so that the live output shows orders at risk and alerts.
+    config.schedules.monitor = std::chrono::seconds{10};
     config.stock.cadence_a = std::chrono::seconds{10};
     config.stock.cadence_b = std::chrono::seconds{30};
     config.stock.cadence_c = std::chrono::minutes{1};
