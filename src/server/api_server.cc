@@ -214,9 +214,9 @@ http::Response FromDeskStatus(const http::Request& request, const Status& status
   }
 }
 
-// The exception id of a "/api/v1/exceptions/{id}…" path, or nullopt when it is not a positive
-// decimal number.
-std::optional<std::int64_t> ExceptionId(const http::Request& request) {
+// The {id} of a path such as "/api/v1/exceptions/{id}…" or "/api/v1/tokens/{id}", or nullopt when
+// it is not a positive decimal number.
+std::optional<std::int64_t> PathId(const http::Request& request) {
   const auto found = request.path_params.find("id");
   if (found == request.path_params.end()) {
     return std::nullopt;
@@ -731,7 +731,7 @@ http::Response ApiServer::ExceptionNow(const http::Request& request, std::int64_
 
 http::Response ApiServer::RetryException(const http::Request& request,
                                          const std::string& actor) const {
-  const std::optional<std::int64_t> id = ExceptionId(request);
+  const std::optional<std::int64_t> id = PathId(request);
   if (!id.has_value()) {
     return BadExceptionId(request);
   }
@@ -743,7 +743,7 @@ http::Response ApiServer::RetryException(const http::Request& request,
 
 http::Response ApiServer::ResolveException(const http::Request& request,
                                            const std::string& actor) const {
-  const std::optional<std::int64_t> id = ExceptionId(request);
+  const std::optional<std::int64_t> id = PathId(request);
   if (!id.has_value()) {
     return BadExceptionId(request);
   }
@@ -759,7 +759,7 @@ http::Response ApiServer::ResolveException(const http::Request& request,
 
 http::Response ApiServer::EditException(const http::Request& request,
                                         const std::string& actor) const {
-  const std::optional<std::int64_t> id = ExceptionId(request);
+  const std::optional<std::int64_t> id = PathId(request);
   if (!id.has_value()) {
     return BadExceptionId(request);
   }
@@ -775,21 +775,6 @@ http::Response ApiServer::EditException(const http::Request& request,
 }
 
 namespace {
-
-// The positive integer of path parameter `name`, or nullopt.
-std::optional<std::int64_t> PathId(const http::Request& request, std::string_view name) {
-  const auto found = request.path_params.find(std::string(name));
-  if (found == request.path_params.end()) {
-    return std::nullopt;
-  }
-  const std::string& text = found->second;
-  std::int64_t id = 0;
-  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), id);
-  if (error != std::errc() || end != text.data() + text.size() || id <= 0) {
-    return std::nullopt;
-  }
-  return id;
-}
 
 // The problems of `request`'s query parameters that are not in `known`.
 std::vector<std::string> UnknownParameters(const http::Request& request,
@@ -1038,7 +1023,7 @@ http::Response ApiServer::CreateToken(const http::Request& request,
 
 http::Response ApiServer::RevokeToken(const http::Request& request,
                                       const std::string& actor) const {
-  const std::optional<std::int64_t> id = PathId(request, "id");
+  const std::optional<std::int64_t> id = PathId(request);
   if (!id.has_value()) {
     return Error(400, "invalid_request", "the token id must be a positive number");
   }
