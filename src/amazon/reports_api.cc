@@ -81,7 +81,8 @@ Result<ReportInfo> ReportsApi::GetReport(const std::string& report_id, const Cal
 Result<std::vector<ReportInfo>> ReportsApi::ListReports(std::string_view report_type,
                                                         TimePoint since,
                                                         std::optional<TimePoint> until,
-                                                        const CallOptions& options) {
+                                                        const CallOptions& options,
+                                                        std::string_view processing_status) {
   std::vector<ReportInfo> reports;
   std::optional<std::string> next_token;
   constexpr std::string_view kWhere = "amazon getReports";
@@ -95,6 +96,9 @@ Result<std::vector<ReportInfo>> ReportsApi::ListReports(std::string_view report_
                           http::UrlEncode(report_type), http::UrlEncode(FormatIso8601(since)));
       if (until) {
         query += "&createdUntil=" + http::UrlEncode(FormatIso8601(*until));
+      }
+      if (!processing_status.empty()) {
+        query += "&processingStatuses=" + http::UrlEncode(processing_status);
       }
     }
     ASSIGN_OR_RETURN(http::ClientResponse response,

@@ -41,9 +41,11 @@ class ReportsApi {
 
   // Every report of `report_type` created in [since, until) (Amazon's
   // default window is 90 days), every page, in the order Amazon lists them.
+  // With `processing_status` ("DONE"), only the reports in that status.
   Result<std::vector<ReportInfo>> ListReports(std::string_view report_type, TimePoint since,
                                               std::optional<TimePoint> until,
-                                              const CallOptions& options);
+                                              const CallOptions& options,
+                                              std::string_view processing_status = {});
 
   // createReport for `report_type` over `marketplace_ids` (1 to 25). Returns
   // the report id. InvalidArgument when Amazon refuses the type (settlement

@@ -17,12 +17,14 @@
 #include "cli/audit_command.h"
 #include "cli/demo.h"
 #include "cli/exceptions_command.h"
+#include "cli/finance_command.h"
 #include "cli/mapping_command.h"
 #include "cli/shutdown_signal.h"
 #include "cli/tokens_command.h"
 #include "config/config.h"
 #include "emulators/amazon/amazon_emulator.h"
 #include "emulators/clarus/clarus_emulator.h"
+#include "finance/settlements.h"
 #include "monitor/notifiers.h"
 #include "monitor/watch.h"
 #include "server/api_server.h"
@@ -93,6 +95,24 @@ Status AddMonitorJobs(monitor::Watch& watch, server::ApiServer& api, sync::Sched
                            [&api](const sync::JobContext&) { return api.RefreshMetrics(); }});
 }
 
+// The finance job: settlement reports from Amazon into journals, posted to every sink.
+Status AddFinanceJob(const config::Config& config, finance::SettlementBook& book,
+                     sync::Scheduler& scheduler) {
+  return scheduler.AddJob(
+      {"settlements", config.schedules.settlements,
+       [&book](const sync::JobContext& context) { return book.RunOnce(context.stop).status(); },
+       std::chrono::seconds{30}});
+}
+
+std::vector<std::unique_ptr<finance::JournalSink>> MakeJournalSinks(
+    const config::FinanceConfig& config, http::HttpClient* http) {
+  std::vector<std::unique_ptr<finance::JournalSink>> sinks;
+  for (const config::JournalSinkConfig& sink : config.sinks) {
+    sinks.push_back(std::make_unique<finance::JournalSink>(sink, http));
+  }
+  return sinks;
+}
+
 int Run(const std::string& path, const GlobalOptions& options) {
   const config::LoadedConfig loaded = config::LoadConfigFile(path);
   if (!loaded.problems.empty()) {
@@ -132,6 +152,15 @@ int Run(const std::string& path, const GlobalOptions& options) {
     spdlog::error("cannot set up the monitor: {}", added.ToString());
     return kExitFailure;
   }
+  finance::SettlementBook settlements(loaded.config.finance, store->get(), SystemClock::Get(),
+                                      remote.reports.get(),
+                                      MakeJournalSinks(loaded.config.finance, remote.http.get()));
+  if (const Status added = AddFinanceJob(loaded.config, settlements, daemon.JobScheduler());
+      !added.ok()) {
+    spdlog::error("cannot set up the settlements job: {}", added.ToString());
+    return kExitFailure;
+  }
+  api.ExportFinance(&settlements, loaded.config.finance);
   if (const Status listening = api.Start(loaded.config.server.listen, loaded.config.server.port);
       !listening.ok()) {
     spdlog::error("cannot serve the HTTP API on {} port {}: {}", loaded.config.server.listen,
@@ -220,6 +249,10 @@ int RunCommandLine(int argc, char** argv) {
   audit.AddTo(app);
   TokensCommand tokens;
   tokens.AddTo(app);
+  FinanceCommand finance;
+  finance.AddTo(app);
+  ReconcileCommand reconcile;
+  reconcile.AddTo(app);
 
   CLI::App* version = app.add_subcommand("version", "Print the version");
 
@@ -269,6 +302,13 @@ int RunCommandLine(int argc, char** argv) {
       return kExitBadInput;
     }
     return tokens.Run(std::cout, std::cerr);
+  }
+  if (finance.Parsed() || reconcile.Parsed()) {
+    if (!SetUpLogging(options, config::LoggingConfig{.level = spdlog::level::warn})) {
+      return kExitBadInput;
+    }
+    return finance.Parsed() ? finance.Run(std::cout, std::cerr)
+                            : reconcile.Run(std::cout, std::cerr);
   }
   if (audit.Parsed()) {
     if (!SetUpLogging(options, config::LoggingConfig{.level = spdlog::level::warn})) {

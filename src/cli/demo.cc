@@ -25,6 +25,8 @@
 #include "domain/stock_policy.h"
 #include "emulators/amazon/amazon_emulator.h"
 #include "emulators/clarus/clarus_emulator.h"
+#include "finance/journal_export.h"
+#include "finance/settlements.h"
 #include "monitor/watch.h"
 #include "store/store.h"
 #include "sync/daemon.h"
@@ -453,6 +455,32 @@ int DispatchReadyGoodsOuts(clarus_emulator::ClarusEmulator& clarus) {
   return dispatched;
 }
 
+// The settlements the finance job has stored, newest first, as one line of the live output.
+std::string SettlementsLine(store::Store& store) {
+  auto txn = store.BeginReadOnly();
+  if (!txn.ok()) {
+    return txn.status().ToString();
+  }
+  const auto reports = (*txn)->ListSettlementReports({.limit = 5});
+  if (!reports.ok()) {
+    return reports.status().ToString();
+  }
+  if (reports->empty()) {
+    return "no settlement yet";
+  }
+  std::string line;
+  for (const store::SettlementReport& report : *reports) {
+    const nlohmann::json journals = nlohmann::json::parse(report.journals, nullptr, false);
+    const std::size_t count =
+        journals.is_object() && journals.contains("journals") ? journals["journals"].size() : 0;
+    line +=
+        fmt::format("{}settlement {} deposit {} {}, {}, {} journal(s)", line.empty() ? "" : "; ",
+                    report.settlement_id, finance::FormatMinor(report.total_minor, 2),
+                    report.currency, store::SettlementStateName(report.state), count);
+  }
+  return line;
+}
+
 }  // namespace
 
 int RunDemo(const DemoOptions& options) {
@@ -511,6 +539,9 @@ int RunDemo(const DemoOptions& options) {
     config.stock.drift_delay = std::chrono::seconds{15};
     config.stock.default_policy = {
         .buffer = domain::BufferKind::kVelocity, .buffer_units = 2, .max_quantity = 500};
+    // Amazon settles every 14 days; the demo closes a period two thirds of the way in, and the
+    // finance job fetches it within 10 s.
+    config.schedules.settlements = std::chrono::seconds{10};
 
     auto store = store::OpenStore(config.store.url, SystemClock::Get());
     if (!store.ok()) {
@@ -532,6 +563,19 @@ int RunDemo(const DemoOptions& options) {
                          &daemon.Remote(), {});
     if (const Status watched = watch.AddJobs(); !watched.ok()) {
       spdlog::error("cannot set up the demo's monitor: {}", watched.ToString());
+      std::filesystem::remove_all(*dir);
+      return 1;
+    }
+    // The finance job, as `sellerbridge run` has it, without sinks: journals stay in the store.
+    finance::SettlementBook settlements(config.finance, store->get(), SystemClock::Get(),
+                                        daemon.Remote().reports.get(), {});
+    if (const Status added =
+            daemon.JobScheduler().AddJob({"settlements", config.schedules.settlements,
+                                          [&settlements](const sync::JobContext& context) {
+                                            return settlements.RunOnce(context.stop).status();
+                                          }});
+        !added.ok()) {
+      spdlog::error("cannot set up the demo's settlements job: {}", added.ToString());
       std::filesystem::remove_all(*dir);
       return 1;
     }
@@ -557,7 +601,12 @@ int RunDemo(const DemoOptions& options) {
     const auto fix_after = options.duration_seconds > 0
                                ? std::chrono::duration_cast<std::chrono::milliseconds>(duration / 3)
                                : std::chrono::milliseconds{std::chrono::minutes{1}};
+    const auto settle_after =
+        options.duration_seconds > 0
+            ? std::chrono::duration_cast<std::chrono::milliseconds>(duration * 2 / 3)
+            : std::chrono::milliseconds{std::chrono::minutes{2}};
     bool fixed = false;
+    bool settled = false;
     while (true) {
       std::chrono::milliseconds wait = kReportEvery;
       if (options.duration_seconds > 0) {
@@ -575,6 +624,11 @@ int RunDemo(const DemoOptions& options) {
       if (!fixed && std::chrono::steady_clock::now() - started_at >= fix_after) {
         fixed = true;
         FixWhatHeldOrdersWaitFor(daemon, **clarus);
+      }
+      if (!settled && std::chrono::steady_clock::now() - started_at >= settle_after) {
+        settled = true;
+        const auto closed = (*amazon)->CloseSettlementPeriod();
+        spdlog::info("amazon closes the settlement period: {} settlement(s)", closed.size());
       }
       DispatchReadyGoodsOuts(**clarus);
       MoveStock(**clarus, step++);
@@ -618,6 +672,7 @@ int RunDemo(const DemoOptions& options) {
                                      at_risk.orders.front().deadline_local),
                    alerts.size(),
                    alerts.empty() ? "" : fmt::format(" (first: {})", alerts.front().summary));
+      spdlog::info("finance: {}", SettlementsLine(**store));
     }
     daemon.Stop();
     const EmulatedWorld world = Observe(**amazon, **clarus, demo_start);

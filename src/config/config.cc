@@ -30,9 +30,9 @@ using std::chrono::milliseconds;
 using std::chrono::minutes;
 using std::chrono::seconds;
 
-constexpr std::array<std::string_view, 11> kSections = {
+constexpr std::array<std::string_view, 12> kSections = {
     "store",     "amazon", "clarus", "server", "schedules", "logging",
-    "retention", "orders", "stock",  "alerts", "monitor"};
+    "retention", "orders", "stock",  "alerts", "monitor",   "finance"};
 
 // The cadence of one job and the range it must lie in.
 struct Cadence {
@@ -1174,6 +1174,125 @@ void ReadMonitor(Section& section, MonitorConfig& out) {
   section.ReportUnknownKeys("key");
 }
 
+// Reads the [[finance.sinks]] in `node` (nullptr when there are none) into
+// `out`. A token is never quoted in a problem.
+void ReadJournalSinks(Problems& problems, const toml::node* node, const EnvLookup& env,
+                      std::vector<JournalSinkConfig>& out) {
+  if (node == nullptr) {
+    return;
+  }
+  const auto* array = node->as_array();
+  if (array == nullptr) {
+    problems.Add(node->source(), "finance.sinks",
+                 fmt::format("expected an array of tables ([[finance.sinks]]), found {}",
+                             TypeName(node->type())));
+    return;
+  }
+  std::map<std::string, int, std::less<>> name_lines;  // Each name's first sink.
+  for (const toml::node& element : *array) {
+    Section section(problems, "finance.sinks", &element);
+    if (element.as_table() == nullptr) {
+      continue;
+    }
+    JournalSinkConfig sink;
+    bool ok = true;
+    if (std::optional<std::string> name = section.String("name", Need::kRequired)) {
+      const int line = static_cast<int>(section.Get("name")->source().begin.line);
+      const bool name_ok = !name->empty() && std::all_of(name->begin(), name->end(), [](char c) {
+        return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
+      });
+      if (!name_ok) {
+        section.Report("name", fmt::format("'{}' is not a name of lower-case letters, digits, "
+                                           "'_' or '-'",
+                                           *name));
+        ok = false;
+      } else if (const auto [it, added] = name_lines.emplace(*name, line); !added) {
+        section.Report("name",
+                       fmt::format("a sink is named '{}' already, at line {}", *name, it->second));
+        ok = false;
+      } else {
+        sink.name = std::move(*name);
+      }
+    } else {
+      ok = false;
+    }
+    if (std::optional<std::string> url = section.String("url", Need::kRequired)) {
+      const std::string problem = HttpUrlProblem(*url);
+      if (problem.empty()) {
+        sink.url = std::move(*url);
+      } else {
+        section.Report("url", fmt::format("the sink URL is not valid: {}", problem));
+        ok = false;
+      }
+    } else {
+      ok = false;
+    }
+    if (std::optional<std::string> format = section.String("format", Need::kOptional)) {
+      if (*format == "json") {
+        sink.format = JournalFormat::kJson;
+      } else if (*format == "xero") {
+        sink.format = JournalFormat::kXero;
+      } else {
+        section.Report("format",
+                       fmt::format("'{}' is not a journal format; expected json or xero", *format));
+        ok = false;
+      }
+    }
+    const bool has_token = section.Get("token") != nullptr;
+    if (has_token && section.Get("token_env") != nullptr) {
+      section.Report("token_env", "a sink takes token or token_env, not both");
+    } else if (has_token) {
+      if (std::optional<std::string> token = section.String("token", Need::kOptional)) {
+        RegisterSecret(*token);
+        sink.token = Secret(std::move(*token));
+      }
+    } else if (std::optional<std::string> var = section.String("token_env", Need::kOptional)) {
+      if (std::optional<std::string> token = NamedEnv(section, "token_env", *var, env)) {
+        RegisterSecret(*token);
+        sink.token = Secret(std::move(*token));
+      }
+    }
+    if (std::optional<std::string> tenant = section.String("tenant_id", Need::kOptional)) {
+      sink.tenant_id = std::move(*tenant);
+    }
+    if (sink.format == JournalFormat::kXero && sink.tenant_id.empty()) {
+      section.ReportSection("a xero sink needs tenant_id (the organisation's xero-tenant-id)");
+      ok = false;
+    }
+    if (std::optional<std::string> status = section.String("journal_status", Need::kOptional)) {
+      if (*status == "DRAFT" || *status == "POSTED") {
+        sink.journal_status = std::move(*status);
+      } else {
+        section.Report(
+            "journal_status",
+            fmt::format("'{}' is not a journal status; expected DRAFT or POSTED", *status));
+      }
+    }
+    section.ReportUnknownKeys("key");
+    if (ok) {
+      out.push_back(std::move(sink));
+    }
+  }
+}
+
+void ReadFinance(Problems& problems, Section& section, const EnvLookup& env, FinanceConfig& out) {
+  if (std::optional<std::string> encoding = section.String("encoding", Need::kOptional)) {
+    constexpr std::array<std::string_view, 5> kEncodings = {"auto", "utf-8", "iso-8859-1",
+                                                            "windows-1252", "shift_jis"};
+    if (std::find(kEncodings.begin(), kEncodings.end(), *encoding) != kEncodings.end()) {
+      out.encoding = std::move(*encoding);
+    } else {
+      section.Report("encoding", fmt::format("'{}' is not an encoding; expected auto, utf-8, "
+                                             "iso-8859-1, windows-1252 or shift_jis",
+                                             *encoding));
+    }
+  }
+  ReadDuration(section, "settle_within", days{1}, days{90}, out.settle_within);
+  ReadDuration(section, "first_search", days{1}, days{90}, out.first_search);
+  ReadJournalSinks(problems, section.Get("sinks"), env, out.sinks);
+  section.ReportUnknownKeys("key");
+}
+
 void ReadConfig(const toml::table& root, const EnvLookup& env, Problems& problems, Config& config) {
   for (const auto& [key, value] : root) {
     if (std::find(kSections.begin(), kSections.end(), key.str()) == kSections.end()) {
@@ -1205,6 +1324,8 @@ void ReadConfig(const toml::table& root, const EnvLookup& env, Problems& problem
   ReadAlerts(problems, alerts, env, config.alerts);
   Section monitor = section("monitor");
   ReadMonitor(monitor, config.monitor);
+  Section finance = section("finance");
+  ReadFinance(problems, finance, env, config.finance);
 }
 
 }  // namespace

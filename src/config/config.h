@@ -261,6 +261,40 @@ struct MonitorConfig {
   Duration performance_report_every = std::chrono::hours{24};
 };
 
+// The shape of the journals a finance sink receives.
+enum class JournalFormat {
+  kJson,  // sellerbridge's generic JSON journal.
+  kXero,  // Xero Accounting API manual journals (POST …/api.xro/2.0/ManualJournals).
+};
+
+// [[finance.sinks]]: a finance system journals are posted to.
+struct JournalSinkConfig {
+  // Names the sink in logs, errors and the posting records: [a-z0-9_-], unique.
+  std::string name;
+  std::string url;  // https:// (http:// only to a loopback address).
+  JournalFormat format = JournalFormat::kJson;
+  // Sent as "Authorization: Bearer …", from `token` or the environment
+  // variable `token_env` names. Empty: no Authorization header.
+  Secret token;
+  std::string tenant_id;  // Xero's xero-tenant-id header; required for kXero.
+  // Xero's journal status: "DRAFT" (a person posts it in Xero) or "POSTED".
+  std::string journal_status = "DRAFT";
+};
+
+// [finance]: settlements, journals and reconciliation.
+struct FinanceConfig {
+  // How settlement files are decoded: "auto", "utf-8", "iso-8859-1",
+  // "windows-1252" or "shift_jis".
+  std::string encoding = "auto";
+  // A dispatched order not seen in any settlement this long after dispatch
+  // is reported as shipped but not settled: 1d..90d.
+  Duration settle_within = std::chrono::days{21};
+  // How far back the first settlement search looks: 1d..90d (Amazon keeps
+  // settlement reports 90 days).
+  Duration first_search = std::chrono::days{90};
+  std::vector<JournalSinkConfig> sinks;  // [[finance.sinks]], in file order.
+};
+
 // The whole configuration. A default-constructed Config holds the defaults;
 // required values are empty.
 struct Config {
@@ -275,6 +309,7 @@ struct Config {
   StockConfig stock;
   AlertsConfig alerts;
   MonitorConfig monitor;
+  FinanceConfig finance;
 };
 
 // One thing wrong with a configuration file.

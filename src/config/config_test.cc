@@ -1255,6 +1255,82 @@ performance_report_every = "30m"
   EXPECT_EQ(loaded.problems[7].message, "'30m' is out of range 1h..7d");
 }
 
+TEST_F(ConfigTest, ReadsFinanceSectionWithSinks) {
+  const Config defaults = Load(kMinimal).config;
+  EXPECT_EQ(defaults.finance.encoding, "auto");
+  EXPECT_EQ(defaults.finance.settle_within, hours{24 * 21});
+  EXPECT_EQ(defaults.finance.first_search, hours{24 * 90});
+  EXPECT_THAT(defaults.finance.sinks, IsEmpty());
+
+  const LoadedConfig loaded =
+      LoadConfigString(std::string(kMinimal) + R"(
+[finance]
+encoding = "windows-1252"
+settle_within = "30d"
+first_search = "14d"
+
+[[finance.sinks]]
+name = "ledger"
+url = "https://finance.example.com/journals"
+
+[[finance.sinks]]
+name = "xero"
+format = "xero"
+url = "https://api.xero.com/api.xro/2.0/ManualJournals"
+token_env = "XERO_TOKEN"
+tenant_id = "b1f2c3d4"
+journal_status = "POSTED"
+)",
+                       "test.toml", FakeEnv({{"XERO_TOKEN", "xero-access-token-77"}}));
+  ASSERT_THAT(Formatted(loaded), IsEmpty());
+  const FinanceConfig& finance = loaded.config.finance;
+  EXPECT_EQ(finance.encoding, "windows-1252");
+  EXPECT_EQ(finance.settle_within, hours{24 * 30});
+  EXPECT_EQ(finance.first_search, hours{24 * 14});
+  ASSERT_THAT(finance.sinks, SizeIs(2));
+  EXPECT_EQ(finance.sinks[0].name, "ledger");
+  EXPECT_EQ(finance.sinks[0].format, JournalFormat::kJson);
+  EXPECT_TRUE(finance.sinks[0].token.empty());
+  EXPECT_EQ(finance.sinks[0].journal_status, "DRAFT");
+  EXPECT_EQ(finance.sinks[1].format, JournalFormat::kXero);
+  EXPECT_EQ(finance.sinks[1].token.Reveal(), "xero-access-token-77");
+  EXPECT_EQ(finance.sinks[1].tenant_id, "b1f2c3d4");
+  EXPECT_EQ(finance.sinks[1].journal_status, "POSTED");
+  EXPECT_EQ(Redact("token xero-access-token-77"), "token [redacted]");
+}
+
+TEST_F(ConfigTest, ReportsEveryBadFinanceKey) {
+  const LoadedConfig loaded = Load(std::string(kMinimal) + R"(
+[finance]
+encoding = "ebcdic"
+settle_within = "12h"
+
+[[finance.sinks]]
+name = "Ledger"
+url = "ftp://finance.example.com/?key=s3cret"
+format = "sage"
+
+[[finance.sinks]]
+name = "xero"
+format = "xero"
+url = "https://api.xero.com/api.xro/2.0/ManualJournals"
+journal_status = "AUTHORISED"
+)");
+  const std::vector<std::string> problems = Formatted(loaded);
+  ASSERT_THAT(problems, SizeIs(7)) << ::testing::PrintToString(problems);
+  EXPECT_EQ(loaded.problems[0].key, "finance.encoding");
+  EXPECT_THAT(loaded.problems[0].message, HasSubstr("'ebcdic' is not an encoding"));
+  EXPECT_EQ(loaded.problems[1].message, "'12h' is out of range 1d..90d");
+  EXPECT_EQ(loaded.problems[2].key, "finance.sinks.name");
+  EXPECT_EQ(loaded.problems[3].key, "finance.sinks.url");
+  EXPECT_EQ(loaded.problems[4].key, "finance.sinks.format");
+  EXPECT_THAT(loaded.problems[5].message, HasSubstr("needs tenant_id"));
+  EXPECT_EQ(loaded.problems[6].key, "finance.sinks.journal_status");
+  for (const std::string& problem : problems) {
+    EXPECT_THAT(problem, Not(HasSubstr("s3cret")));
+  }
+}
+
 TEST_F(ConfigTest, ReportsBadWebhooksWithoutQuotingTheirUrls) {
   const std::string text = std::string(kMinimal) + R"(
 [[alerts.webhooks]]

@@ -18,6 +18,7 @@
 #include "base/redact.h"
 #include "base/status_macros.h"
 #include "base/time_format.h"
+#include "finance/journal_export.h"
 #include "monitor/account_health.h"
 #include "server/dispatch_metrics.h"
 #include "server/mapping_json.h"
@@ -127,6 +128,10 @@ std::string_view AreaDescription(Area area) {
       return "manage API tokens";
     case Area::kAuditLog:
       return "read the audit log";
+    case Area::kFinanceRead:
+      return "read settlements and journals";
+    case Area::kFinanceChange:
+      return "change account rules";
   }
   return "use this endpoint";
 }
@@ -1144,6 +1149,228 @@ http::Response ApiServer::Credentials() const {
     credentials.push_back(monitor::CredentialToJson(credential));
   }
   return JsonResponse(200, {{"credentials", std::move(credentials)}});
+}
+
+void ApiServer::ExportFinance(finance::SettlementBook* book, const config::FinanceConfig& config) {
+  settlements_ = book;
+  finance_config_ = config;
+  const auto read = [this](std::string_view path, Area area,
+                           http::Response (ApiServer::*handler)(const http::Request&) const) {
+    server_.Route("GET", std::string(path),
+                  Allow(area, [this, handler](const http::Request& r, const Principal&) {
+                    return (this->*handler)(r);
+                  }));
+  };
+  const auto change =
+      [this](std::string_view method, std::string_view path,
+             http::Response (ApiServer::*handler)(const http::Request&, const std::string&) const) {
+        server_.Route(std::string(method), std::string(path),
+                      Allow(Area::kFinanceChange,
+                            [this, handler](const http::Request& r, const Principal& principal) {
+                              return (this->*handler)(r, principal.Actor());
+                            }));
+      };
+  read("/api/v1/settlements", Area::kFinanceRead, &ApiServer::ListSettlements);
+  read("/api/v1/settlements/{id}", Area::kFinanceRead, &ApiServer::GetSettlement);
+  read("/api/v1/settlements/{id}/journals", Area::kFinanceRead, &ApiServer::SettlementJournals);
+  change("POST", "/api/v1/settlements/reanalyse", &ApiServer::ReanalyseSettlements);
+  read("/api/v1/finance/accounts", Area::kFinanceRead, &ApiServer::FinanceAccounts);
+  change("PUT", "/api/v1/finance/accounts", &ApiServer::PutFinanceAccounts);
+}
+
+namespace {
+
+json OptionalTimeJson(const std::optional<TimePoint>& t) {
+  return t ? json(FormatIso8601(*t)) : json(nullptr);
+}
+
+json SettlementReportToJson(const store::SettlementReport& report) {
+  json problems = json::parse(report.problems, nullptr, false);
+  return {{"report_id", report.report_id},
+          {"settlement_id", report.settlement_id},
+          {"marketplace_id", report.marketplace_id},
+          {"state", store::SettlementStateName(report.state)},
+          {"created_time", FormatIso8601(report.created_time)},
+          {"fetched_at", FormatIso8601(report.fetched_at)},
+          {"parsed_at", OptionalTimeJson(report.parsed_at)},
+          {"start", OptionalTimeJson(report.start)},
+          {"end", OptionalTimeJson(report.end)},
+          {"deposit_date", OptionalTimeJson(report.deposit_date)},
+          {"currency", report.currency},
+          {"total_minor", report.total_minor},
+          {"difference_minor", report.difference_minor},
+          {"problems", problems.is_array() ? problems : json::array()}};
+}
+
+json AccountRulesToJson(const std::vector<finance::AccountRule>& rules) {
+  json out = json::array();
+  for (const finance::AccountRule& rule : rules) {
+    out.push_back({{"transaction_type", rule.transaction_type},
+                   {"amount_type", rule.amount_type},
+                   {"amount_description", rule.amount_description},
+                   {"account_code", rule.account.code},
+                   {"account_name", rule.account.name}});
+  }
+  return out;
+}
+
+// The ?format= of an export: "json" (the default) or "csv"; nullopt for another.
+std::optional<bool> WantsCsv(const http::Request& request) {
+  const std::string format = request.Query("format").value_or("json");
+  if (format != "json" && format != "csv") {
+    return std::nullopt;
+  }
+  return format == "csv";
+}
+
+http::Response CsvResponse(std::string body) {
+  http::Response response{
+      .status = 200, .content_type = "text/csv; charset=utf-8", .body = std::move(body)};
+  return response;
+}
+
+}  // namespace
+
+http::Response ApiServer::ListSettlements(const http::Request& request) const {
+  store::SettlementReportFilter filter{.limit = 1000};
+  if (const std::optional<std::string> state = request.Query("state"); state && !state->empty()) {
+    const Result<store::SettlementState> parsed = store::ParseSettlementState(*state);
+    if (!parsed.ok()) {
+      return Error(400, "invalid_request", "state must be Received, Balanced or NeedsAttention");
+    }
+    filter.state = *parsed;
+  }
+  const Result<std::vector<store::SettlementReport>> listed =
+      ReadOnly(*store_, [&](store::Transaction& tx) { return tx.ListSettlementReports(filter); });
+  if (!listed.ok()) {
+    return FromStatus(request, listed.status());
+  }
+  json out = json::array();
+  for (const store::SettlementReport& report : *listed) {
+    out.push_back(SettlementReportToJson(report));
+  }
+  return JsonResponse(200, {{"settlements", std::move(out)}});
+}
+
+http::Response ApiServer::GetSettlement(const http::Request& request) const {
+  const std::string& id = request.path_params.at("id");
+  const Result<json> found = ReadOnly(*store_, [&](store::Transaction& tx) -> Result<json> {
+    ASSIGN_OR_RETURN(const store::SettlementReport report, finance::FindSettlementReport(tx, id));
+    ASSIGN_OR_RETURN(const std::vector<store::JournalPosting> postings,
+                     tx.ListJournalPostings(report.settlement_id));
+    json out = SettlementReportToJson(report);
+    const json journals = json::parse(report.journals, nullptr, false);
+    out["journals"] = journals.is_discarded() ? json(nullptr) : journals;
+    json posted = json::array();
+    for (const store::JournalPosting& posting : postings) {
+      posted.push_back({{"period", posting.period},
+                        {"sink", posting.sink},
+                        {"posted", posting.posted},
+                        {"external_id", posting.external_id},
+                        {"attempts", posting.attempts},
+                        {"last_error", posting.last_error},
+                        {"updated_at", FormatIso8601(posting.updated_at)}});
+    }
+    out["postings"] = std::move(posted);
+    return out;
+  });
+  if (!found.ok()) {
+    return FromStatus(request, found.status());
+  }
+  return JsonResponse(200, *found);
+}
+
+http::Response ApiServer::SettlementJournals(const http::Request& request) const {
+  const std::optional<bool> csv = WantsCsv(request);
+  if (!csv) {
+    return Error(400, "invalid_request", "format must be json or csv");
+  }
+  const std::string& id = request.path_params.at("id");
+  const Result<finance::SettlementAnalysis> analysis =
+      ReadOnly(*store_, [&](store::Transaction& tx) -> Result<finance::SettlementAnalysis> {
+        ASSIGN_OR_RETURN(const store::SettlementReport report,
+                         finance::FindSettlementReport(tx, id));
+        ASSIGN_OR_RETURN(const finance::AccountMap accounts, finance::LoadAccountMap(tx));
+        ASSIGN_OR_RETURN(const finance::ParseOptions options,
+                         finance::ParseOptionsFor(*finance_config_));
+        return finance::AnalyseSettlement(report.document, accounts, options);
+      });
+  if (!analysis.ok()) {
+    return analysis.status().code() == StatusCode::kInvalidArgument
+               ? Error(409, "not_a_settlement", analysis.status().message())
+               : FromStatus(request, analysis.status());
+  }
+  if (*csv) {
+    return CsvResponse(finance::JournalsToCsv(analysis->journals));
+  }
+  return JsonResponse(200, finance::JournalsToJson(analysis->journals));
+}
+
+http::Response ApiServer::ReanalyseSettlements(const http::Request& request,
+                                               const std::string& actor) const {
+  const Result<int> balanced = settlements_->Reanalyse();
+  if (!balanced.ok()) {
+    return FromStatus(request, balanced.status());
+  }
+  spdlog::info("api: {} asked to analyse again the settlements needing attention; {} balance now",
+               actor, *balanced);
+  return JsonResponse(200, {{"balanced_now", *balanced}});
+}
+
+http::Response ApiServer::FinanceAccounts(const http::Request& request) const {
+  const std::optional<bool> csv = WantsCsv(request);
+  if (!csv) {
+    return Error(400, "invalid_request", "format must be json or csv");
+  }
+  const Result<std::pair<bool, finance::AccountMap>> accounts =
+      ReadOnly(*store_, [](store::Transaction& tx) -> Result<std::pair<bool, finance::AccountMap>> {
+        ASSIGN_OR_RETURN(const std::vector<store::FinanceAccountRule> stored,
+                         tx.ListFinanceAccountRules());
+        ASSIGN_OR_RETURN(finance::AccountMap map, finance::LoadAccountMap(tx));
+        return std::pair{!stored.empty(), std::move(map)};
+      });
+  if (!accounts.ok()) {
+    return FromStatus(request, accounts.status());
+  }
+  if (*csv) {
+    return CsvResponse(finance::AccountRulesToCsv(accounts->second.Rules()));
+  }
+  return JsonResponse(200, {{"source", accounts->first ? "stored" : "defaults"},
+                            {"rules", AccountRulesToJson(accounts->second.Rules())}});
+}
+
+http::Response ApiServer::PutFinanceAccounts(const http::Request& request,
+                                             const std::string& actor) const {
+  Result<std::vector<finance::AccountRule>> rules =
+      finance::ParseAccountRulesCsv(request.body, "request body");
+  Result<finance::AccountMap> accounts = rules.ok()
+                                             ? finance::AccountMap::FromRules(*std::move(rules))
+                                             : Result<finance::AccountMap>(rules.status());
+  if (!accounts.ok()) {
+    return accounts.status().code() == StatusCode::kInvalidArgument
+               ? Error(422, "invalid_account_rules", accounts.status().message(),
+                       {accounts.status().message()})
+               : FromStatus(request, accounts.status());
+  }
+  const Status stored = [&]() -> Status {
+    ASSIGN_OR_RETURN(std::unique_ptr<store::Transaction> tx, store_->Begin());
+    RETURN_IF_ERROR(tx->ReplaceFinanceAccountRules(finance::ToStoreRules(accounts->Rules())));
+    RETURN_IF_ERROR(tx->AppendAudit({.at = clock_->Now(),
+                                     .actor = actor,
+                                     .action = "finance.accounts_imported",
+                                     .subject = "finance:accounts",
+                                     .details = fmt::format("{} rules", accounts->Rules().size())})
+                        .status());
+    return tx->Commit();
+  }();
+  if (!stored.ok()) {
+    return FromStatus(request, stored);
+  }
+  const Result<int> balanced = settlements_->Reanalyse();
+  if (!balanced.ok()) {
+    return FromStatus(request, balanced.status());
+  }
+  return JsonResponse(200, {{"rules", accounts->Rules().size()}, {"balanced_now", *balanced}});
 }
 
 http::Response ApiServer::AccountHealth(const http::Request& request) const {

@@ -11,6 +11,7 @@
 
 #include "base/result.h"
 #include "config/config.h"
+#include "finance/settlements.h"
 #include "http/server.h"
 #include "monitor/watch.h"
 #include "server/api_tokens.h"
@@ -85,6 +86,13 @@ class ApiServer {
   // text is kept).
   Status RefreshMetrics();
 
+  // Serves the money flow: /api/v1/settlements (the stored settlement reports, one with its
+  // problems, journals and postings, its journals as CSV or JSON, re-analysis) and
+  // /api/v1/finance/accounts (the account rules in force; PUT replaces them from CSV and
+  // analyses again the settlements needing attention). `book` must outlive the server. Before
+  // Start only.
+  void ExportFinance(finance::SettlementBook* book, const config::FinanceConfig& config);
+
   // Serves the stock policies of `config` at /api/v1/stock/policies. Before Start only.
   void ExportStockPolicies(const config::StockConfig& config) { stock_config_ = config; }
 
@@ -142,6 +150,12 @@ class ApiServer {
   http::Response Quota() const;
   http::Response Credentials() const;
   http::Response AccountHealth(const http::Request& request) const;
+  http::Response ListSettlements(const http::Request& request) const;
+  http::Response GetSettlement(const http::Request& request) const;
+  http::Response SettlementJournals(const http::Request& request) const;
+  http::Response ReanalyseSettlements(const http::Request& request, const std::string& actor) const;
+  http::Response FinanceAccounts(const http::Request& request) const;
+  http::Response PutFinanceAccounts(const http::Request& request, const std::string& actor) const;
 
   struct ReadinessCheck {
     std::string name;
@@ -160,6 +174,8 @@ class ApiServer {
   sync::ExceptionDesk* const exceptions_;
   const sync::StockSync* stock_ = nullptr;
   const monitor::Watch* watch_ = nullptr;
+  finance::SettlementBook* settlements_ = nullptr;
+  std::optional<config::FinanceConfig> finance_config_;
   std::vector<std::string> marketplace_ids_;
   std::optional<config::StockConfig> stock_config_;
   std::vector<ReadinessCheck> readiness_checks_;  // Set before Start.

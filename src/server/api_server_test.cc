@@ -814,6 +814,8 @@ TEST_F(ApiServerTest, EveryRoleReachesExactlyItsPartOfTheApi) {
       }(),
       store_.get(), mappings_.get(), exceptions_.get(), &clock_);
   api_->ExportWatch(&watch, config.amazon.marketplaces);
+  finance::SettlementBook book(config.finance, store_.get(), &clock_, nullptr, {});
+  api_->ExportFinance(&book, config.finance);
   ASSERT_TRUE(api_->Start("127.0.0.1", 0).ok());
 
   const std::set<std::string> all = {"ops", "ecommerce", "finance", "admin"};
@@ -841,6 +843,12 @@ TEST_F(ApiServerTest, EveryRoleReachesExactlyItsPartOfTheApi) {
       {"GET", "/api/v1/jobs", {"ops", "admin"}},
       {"GET", "/api/v1/quota", {"ops", "admin"}},
       {"GET", "/api/v1/credentials", {"ops", "admin"}},
+      {"GET", "/api/v1/settlements", {"finance", "admin"}},
+      {"GET", "/api/v1/settlements/50000000001", {"finance", "admin"}},
+      {"GET", "/api/v1/settlements/50000000001/journals", {"finance", "admin"}},
+      {"POST", "/api/v1/settlements/reanalyse", {"finance", "admin"}},
+      {"GET", "/api/v1/finance/accounts", {"finance", "admin"}},
+      {"PUT", "/api/v1/finance/accounts", {"finance", "admin"}},
   };
   for (const std::string& role : all) {
     const std::string token = StoreToken(*store_, "holder-" + role, role);
@@ -864,6 +872,93 @@ TEST_F(ApiServerTest, EveryRoleReachesExactlyItsPartOfTheApi) {
     EXPECT_EQ(Call(endpoint.method, endpoint.path, "{}", std::nullopt).status, 401)
         << endpoint.method << " " << endpoint.path;
   }
+}
+
+// --- Finance ---------------------------------------------------------
+
+// A small GBP settlement: a sale, its commission, and a row no default rule maps.
+constexpr std::string_view kSettlementDocument =
+    "settlement-id\tsettlement-start-date\tsettlement-end-date\tdeposit-date\ttotal-amount\t"
+    "currency\ttransaction-type\torder-id\tamount-type\tamount-description\tamount\t"
+    "posted-date-time\n"
+    "12345678901\t2026-11-01 00:00:00 UTC\t2026-11-15 00:00:00 UTC\t2026-11-18 00:00:00 UTC\t"
+    "5.50\tGBP\t\t\t\t\t\t\n"
+    "12345678901\t\t\t\t\t\tOrder\t202-0000001-0000001\tItemPrice\tPrincipal\t10.00\t"
+    "2026-11-03 10:00:00 UTC\n"
+    "12345678901\t\t\t\t\t\tOrder\t202-0000001-0000001\tItemFees\tCommission\t-1.50\t"
+    "2026-11-03 10:00:00 UTC\n"
+    "12345678901\t\t\t\t\t\tLiquidations\t\tLiquidations Brokerage Fee\tFee\t-3.00\t"
+    "2026-11-10 10:00:00 UTC\n";
+
+TEST_F(ApiServerTest, FinanceSeesSettlementsAndTheirJournalsAndMapsWhatIsUnmapped) {
+  config::FinanceConfig finance_config;
+  finance::SettlementBook book(finance_config, store_.get(), &clock_, nullptr, {});
+  api_->Stop();
+  api_ = std::make_unique<ApiServer>(
+      [] {
+        config::ServerConfig server;
+        server.api_token = config::Secret(std::string(kToken));
+        return server;
+      }(),
+      store_.get(), mappings_.get(), exceptions_.get(), &clock_);
+  api_->ExportFinance(&book, finance_config);
+  ASSERT_TRUE(api_->Start("127.0.0.1", 0).ok());
+  {
+    auto txn = store_->Begin();
+    ASSERT_TRUE(txn.ok());
+    ASSERT_TRUE((*txn)
+                    ->AddSettlementReport({.report_id = "50000000001",
+                                           .marketplace_id = "A1F83G8C2ARO7P",
+                                           .created_time = clock_.Now(),
+                                           .document = std::string(kSettlementDocument)})
+                    .ok());
+    ASSERT_TRUE((*txn)->Commit().ok());
+  }
+  ASSERT_TRUE(book.Analyse("50000000001").ok());
+  const std::string finance = StoreToken(*store_, "ledger-team", "finance");
+
+  const auto listed = Call("GET", "/api/v1/settlements?state=NeedsAttention", "", finance);
+  ASSERT_EQ(listed.status, 200) << listed.body;
+  ASSERT_EQ(Body(listed)["settlements"].size(), 1U);
+  EXPECT_EQ(Body(listed)["settlements"][0]["settlement_id"], "12345678901");
+  EXPECT_EQ(Call("GET", "/api/v1/settlements?state=Lost", "", finance).status, 400);
+
+  // By settlement id as well as by report id.
+  const auto one = Call("GET", "/api/v1/settlements/12345678901", "", finance);
+  ASSERT_EQ(one.status, 200) << one.body;
+  EXPECT_EQ(Body(one)["report_id"], "50000000001");
+  EXPECT_EQ(Body(one)["journals"]["unmapped"][0],
+            "Liquidations / Liquidations Brokerage Fee / Fee");
+  EXPECT_EQ(Call("GET", "/api/v1/settlements/59999999999", "", finance).status, 404);
+
+  const auto csv = Call("GET", "/api/v1/settlements/50000000001/journals?format=csv", "", finance);
+  ASSERT_EQ(csv.status, 200);
+  EXPECT_THAT(csv.Header("Content-Type").value_or(""), StartsWith("text/csv"));
+  EXPECT_THAT(csv.body, StartsWith("settlement_id,period,date,account_code"));
+  EXPECT_THAT(csv.body, HasSubstr(",9999,"));
+
+  // Finance maps the liquidation fee: the settlement balances now.
+  const auto accounts = Call("GET", "/api/v1/finance/accounts?format=csv", "", finance);
+  ASSERT_EQ(accounts.status, 200);
+  const std::string rules = accounts.body + "Liquidations,*,*,6300,Amazon liquidation fees\r\n";
+  const auto bad = Call("PUT", "/api/v1/finance/accounts", "transaction_type,account\n", finance);
+  EXPECT_EQ(bad.status, 422);
+  EXPECT_THAT(Body(bad)["error"]["message"].get<std::string>(), HasSubstr("request body:1"));
+  const auto put = Call("PUT", "/api/v1/finance/accounts", rules, finance);
+  ASSERT_EQ(put.status, 200) << put.body;
+  EXPECT_EQ(Body(put)["balanced_now"], 1);
+  const auto after = Call("GET", "/api/v1/settlements/50000000001", "", finance);
+  EXPECT_EQ(Body(after)["state"], "Balanced");
+  EXPECT_EQ(Body(Call("GET", "/api/v1/finance/accounts", "", finance))["source"], "stored");
+  const std::vector<store::AuditEntry> audit = Audit();
+  const auto imported = std::find_if(audit.begin(), audit.end(), [](const auto& entry) {
+    return entry.action == "finance.accounts_imported";
+  });
+  ASSERT_NE(imported, audit.end());
+  EXPECT_EQ(imported->actor, "api:ledger-team");
+  EXPECT_EQ(
+      Call("PUT", "/api/v1/finance/accounts", rules, StoreToken(*store_, "desk", "ops")).status,
+      403);
 }
 
 TEST_F(ApiServerTest, AdminCreatesATokenShownOnceStoredHashedAndRevokes) {

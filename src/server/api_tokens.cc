@@ -76,6 +76,8 @@ bool RoleMay(Role role, Area area) {
         case Area::kOrders:
         case Area::kAccountHealth:
         case Area::kExceptionsRead:
+        case Area::kFinanceRead:
+        case Area::kFinanceChange:
           return true;
         default:
           return false;

@@ -40,6 +40,8 @@ enum class Area {
   kJobs,
   kTokens,
   kAuditLog,
+  kFinanceRead,    // Settlements, journals, account rules.
+  kFinanceChange,  // Account rules, re-analysis.
 };
 
 // Whether `role` may use `area`.

@@ -254,6 +254,60 @@ CREATE INDEX audit_log_by_action ON audit_log (action, at);
 CREATE INDEX exceptions_by_subject ON exceptions (subject_id, first_seen);
 )sql",
     },
+    Migration{
+        .version = 6,
+        .name = "Settlement reports, finance account rules, journal postings, returns",
+        .sql = R"sql(
+CREATE TABLE settlement_reports (
+  report_id TEXT PRIMARY KEY,
+  document_id TEXT NOT NULL,
+  marketplace_id TEXT NOT NULL,
+  created_time TEXT NOT NULL,
+  document BLOB NOT NULL,
+  fetched_at TEXT NOT NULL,
+  state TEXT NOT NULL,
+  settlement_id TEXT NOT NULL,
+  currency TEXT NOT NULL,
+  total_minor INTEGER NOT NULL,
+  start_date TEXT,
+  end_date TEXT,
+  deposit_date TEXT,
+  difference_minor INTEGER NOT NULL,
+  problems TEXT NOT NULL,
+  journals TEXT NOT NULL,
+  parsed_at TEXT
+) STRICT;
+CREATE INDEX settlement_reports_by_created ON settlement_reports (created_time);
+CREATE INDEX settlement_reports_by_state ON settlement_reports (state, created_time);
+
+CREATE TABLE finance_account_rules (
+  transaction_type TEXT NOT NULL,
+  amount_type TEXT NOT NULL,
+  amount_description TEXT NOT NULL,
+  account_code TEXT NOT NULL,
+  account_name TEXT NOT NULL,
+  PRIMARY KEY (transaction_type, amount_type, amount_description)
+) STRICT;
+
+CREATE TABLE journal_postings (
+  settlement_id TEXT NOT NULL,
+  period TEXT NOT NULL,
+  sink TEXT NOT NULL,
+  posted INTEGER NOT NULL,
+  external_id TEXT NOT NULL,
+  last_error TEXT NOT NULL,
+  attempts INTEGER NOT NULL,
+  updated_at TEXT NOT NULL,
+  PRIMARY KEY (settlement_id, period, sink)
+) STRICT;
+
+CREATE TABLE return_receipts (
+  amazon_order_id TEXT PRIMARY KEY,
+  received_at TEXT NOT NULL,
+  source TEXT NOT NULL
+) STRICT;
+)sql",
+    },
 };
 
 }  // namespace

@@ -44,6 +44,12 @@ constexpr std::array<std::pair<LabelState, std::string_view>, 3> kLabelStateName
     {LabelState::kAttached, "Attached"},
 }};
 
+constexpr std::array<std::pair<SettlementState, std::string_view>, 3> kSettlementStateNames = {{
+    {SettlementState::kReceived, "Received"},
+    {SettlementState::kBalanced, "Balanced"},
+    {SettlementState::kNeedsAttention, "NeedsAttention"},
+}};
+
 template <typename Enum, size_t N>
 std::string_view NameOf(const std::array<std::pair<Enum, std::string_view>, N>& names, Enum value) {
   for (const auto& [candidate, name] : names) {
@@ -127,6 +133,14 @@ std::string_view LabelStateName(LabelState state) { return NameOf(kLabelStateNam
 
 Result<LabelState> ParseLabelState(std::string_view name) {
   return Parse(kLabelStateNames, name, "label state");
+}
+
+std::string_view SettlementStateName(SettlementState state) {
+  return NameOf(kSettlementStateNames, state);
+}
+
+Result<SettlementState> ParseSettlementState(std::string_view name) {
+  return Parse(kSettlementStateNames, name, "settlement state");
 }
 
 ShipMethodKey KeyOf(const domain::ShipMethodMapping& mapping) {

@@ -391,6 +391,87 @@ struct ApiToken {
   friend bool operator==(const ApiToken&, const ApiToken&) = default;
 };
 
+// What became of a settlement report's document once parsed.
+enum class SettlementState {
+  kReceived,        // Stored, not parsed yet.
+  kBalanced,        // Parsed; its journals add up to the deposit and every row is mapped.
+  kNeedsAttention,  // A row could not be read, a row is unmapped, or the rows miss the deposit.
+};
+
+// "Received", "Balanced", "NeedsAttention".
+std::string_view SettlementStateName(SettlementState state);
+// Parses a name SettlementStateName returns; InvalidArgument otherwise.
+Result<SettlementState> ParseSettlementState(std::string_view name);
+
+// A settlement report from Amazon: the document exactly as downloaded (so
+// that it can be parsed again after a fix) and what parsing it found. The
+// flat file holds no buyer personal data.
+struct SettlementReport {
+  std::string report_id;    // Amazon's report id; the key. "file:<sha256>" for an imported file.
+  std::string document_id;  // Amazon's report document id; empty for an imported file.
+  std::string marketplace_id;
+  TimePoint created_time;  // When Amazon created the report.
+  std::string document;    // The flat file's bytes, unchanged. Left empty by ListSettlementReports.
+  TimePoint fetched_at;    // Stamped by the store when added.
+
+  SettlementState state = SettlementState::kReceived;
+  std::string settlement_id;  // From the summary row once parsed.
+  std::string currency;
+  std::int64_t total_minor = 0;  // total-amount, the deposit.
+  std::optional<TimePoint> start;
+  std::optional<TimePoint> end;
+  std::optional<TimePoint> deposit_date;
+  std::int64_t difference_minor = 0;  // total-amount minus what the rows add up to.
+  std::string problems = "[]";        // JSON array of {line, message}.
+  std::string journals;               // The journals as JSON; empty until parsed.
+  std::optional<TimePoint> parsed_at;
+
+  friend bool operator==(const SettlementReport&, const SettlementReport&) = default;
+};
+
+struct SettlementReportFilter {
+  std::optional<SettlementState> state;
+  std::optional<TimePoint> created_since;  // Inclusive.
+  int limit = 100;
+};
+
+// A ledger account rule as finance keeps it (finance/accounts.h gives the
+// meaning of the key fields and the reserved rules).
+struct FinanceAccountRule {
+  std::string transaction_type;
+  std::string amount_type;
+  std::string amount_description;
+  std::string account_code;
+  std::string account_name;
+
+  friend bool operator==(const FinanceAccountRule&, const FinanceAccountRule&) = default;
+};
+
+// One journal of one settlement period handed (or being handed) to one
+// finance system: the record that makes posting idempotent.
+struct JournalPosting {
+  std::string settlement_id;
+  std::string period;  // "2026-10".
+  std::string sink;    // The configured sink's name.
+  bool posted = false;
+  std::string external_id;  // The finance system's id of the journal, when it answers one.
+  std::string last_error;   // Why the last attempt failed; empty once posted.
+  int attempts = 0;
+  TimePoint updated_at;  // Stamped by the store.
+
+  friend bool operator==(const JournalPosting&, const JournalPosting&) = default;
+};
+
+// A return received at the warehouse for an Amazon order, so that a refund
+// can be matched with goods coming back.
+struct ReturnReceipt {
+  std::string amazon_order_id;
+  TimePoint received_at;
+  std::string source;  // Where it was learnt, e.g. "import:returns.csv".
+
+  friend bool operator==(const ReturnReceipt&, const ReturnReceipt&) = default;
+};
+
 struct AppliedMigration {
   int version = 0;
   std::string name;
@@ -670,6 +751,54 @@ class Transaction {
 
   // Records that token `id` was used now. Unknown ids are ignored.
   virtual Status TouchApiToken(std::int64_t id) = 0;
+
+  // --- Settlements and finance ----------------------------------------------------
+
+  // Stores a downloaded settlement report (fetched_at is stamped). Returns
+  // false and changes nothing when a report with the same report_id exists.
+  // InvalidArgument for an empty report_id.
+  virtual Result<bool> AddSettlementReport(const SettlementReport& report) = 0;
+
+  // The report with `report_id`, document included; nullopt when there is none.
+  virtual Result<std::optional<SettlementReport>> FindSettlementReport(
+      std::string_view report_id) = 0;
+
+  // Reports matching `filter`, newest created first, without their documents.
+  virtual Result<std::vector<SettlementReport>> ListSettlementReports(
+      const SettlementReportFilter& filter) = 0;
+
+  // Records what parsing found: every field after fetched_at. The document
+  // and the fields before it are never changed. NotFound for an unknown
+  // report_id.
+  virtual Status UpdateSettlementOutcome(const SettlementReport& report) = 0;
+
+  // The account rules, by key. Empty until finance imports some.
+  virtual Result<std::vector<FinanceAccountRule>> ListFinanceAccountRules() = 0;
+
+  // Replaces every account rule with `rules`. InvalidArgument for a key given
+  // twice.
+  virtual Status ReplaceFinanceAccountRules(const std::vector<FinanceAccountRule>& rules) = 0;
+
+  // The posting of (settlement, period, sink); nullopt when never attempted.
+  virtual Result<std::optional<JournalPosting>> FindJournalPosting(std::string_view settlement_id,
+                                                                   std::string_view period,
+                                                                   std::string_view sink) = 0;
+
+  // Creates or replaces the posting with the same settlement, period and
+  // sink; stamps updated_at.
+  virtual Status PutJournalPosting(const JournalPosting& posting) = 0;
+
+  // The postings of one settlement, by period and sink.
+  virtual Result<std::vector<JournalPosting>> ListJournalPostings(
+      std::string_view settlement_id) = 0;
+
+  // Records a return; returns false and changes nothing when the order's
+  // return is already recorded. InvalidArgument for an empty order id.
+  virtual Result<bool> RecordReturnReceipt(const ReturnReceipt& receipt) = 0;
+
+  // The return recorded for an order; nullopt when none.
+  virtual Result<std::optional<ReturnReceipt>> FindReturnReceipt(
+      std::string_view amazon_order_id) = 0;
 
   // --- Schema ------------------------------------------------------------------
 

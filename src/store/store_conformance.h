@@ -1354,6 +1354,114 @@ TYPED_TEST_P(StoreConformanceTest, AuditLogAndExceptionsFilterBySubject) {
   });
 }
 
+TYPED_TEST_P(StoreConformanceTest, SettlementReportKeepsItsDocumentAndRecordsOutcomes) {
+  // Bytes that are not UTF-8 (Windows-1252 "ü", a NUL) must come back unchanged.
+  const std::string document(
+      "settlement-id\tcurrency\r\nM\xfc"
+      "nchen\t\0EUR\r\n",
+      30);
+  this->InTransaction([&](Transaction& tx) {
+    SettlementReport report{.report_id = "50000000001",
+                            .document_id = "amzn1.spdoc.1.4.eu.x",
+                            .marketplace_id = "A1PA6795UKMFR9",
+                            .created_time = kStart,
+                            .document = document};
+    EXPECT_TRUE(Must(tx.AddSettlementReport(report)));
+    report.document = "other";
+    EXPECT_FALSE(Must(tx.AddSettlementReport(report)));
+    EXPECT_EQ(tx.AddSettlementReport({.report_id = ""}).status().code(),
+              StatusCode::kInvalidArgument);
+    Must(tx.AddSettlementReport(
+        {.report_id = "50000000002", .created_time = kStart + hours{24}, .document = "x"}));
+
+    std::optional<SettlementReport> found = Must(tx.FindSettlementReport("50000000001"));
+    ASSERT_TRUE(found.has_value());
+    EXPECT_EQ(found->document, document);
+    EXPECT_EQ(found->fetched_at, this->clock_.Now());
+    EXPECT_EQ(found->state, SettlementState::kReceived);
+    EXPECT_EQ(found->problems, "[]");
+    EXPECT_FALSE(Must(tx.FindSettlementReport("59999999999")).has_value());
+
+    this->clock_.Advance(std::chrono::minutes{1});
+    SettlementReport outcome = *found;
+    outcome.document = "never written";
+    outcome.state = SettlementState::kNeedsAttention;
+    outcome.settlement_id = "12345678901";
+    outcome.currency = "EUR";
+    outcome.total_minor = -1234;
+    outcome.start = kStart;
+    outcome.end = kStart + hours{24 * 14};
+    outcome.deposit_date = kStart + hours{24 * 17};
+    outcome.difference_minor = 99;
+    outcome.problems = R"([{"line":3,"message":"bad"}])";
+    outcome.journals = "{}";
+    outcome.parsed_at = this->clock_.Now();
+    Must(tx.UpdateSettlementOutcome(outcome));
+    EXPECT_EQ(tx.UpdateSettlementOutcome({.report_id = "59999999999"}).code(),
+              StatusCode::kNotFound);
+    found = Must(tx.FindSettlementReport("50000000001"));
+    ASSERT_TRUE(found.has_value());
+    outcome.document = document;
+    EXPECT_EQ(*found, outcome);
+
+    const std::vector<SettlementReport> all = Must(tx.ListSettlementReports({}));
+    ASSERT_EQ(all.size(), 2U);
+    EXPECT_EQ(all[0].report_id, "50000000002");
+    EXPECT_TRUE(all[0].document.empty());
+    EXPECT_EQ(all[1].settlement_id, "12345678901");
+    const auto attention =
+        Must(tx.ListSettlementReports({.state = SettlementState::kNeedsAttention}));
+    ASSERT_EQ(attention.size(), 1U);
+    EXPECT_EQ(attention[0].report_id, "50000000001");
+    EXPECT_EQ(Must(tx.ListSettlementReports({.created_since = kStart + hours{1}})).size(), 1U);
+    EXPECT_EQ(Must(tx.ListSettlementReports({.limit = 1})).size(), 1U);
+  });
+}
+
+TYPED_TEST_P(StoreConformanceTest, FinanceRulesPostingsAndReturnsRoundTrip) {
+  this->InTransaction([this](Transaction& tx) {
+    EXPECT_TRUE(Must(tx.ListFinanceAccountRules()).empty());
+    const std::vector<FinanceAccountRule> rules = {
+        {"Order", "ItemPrice", "Principal", "4000", "Amazon sales"},
+        {"*", "ItemFees", "*", "6000", "Amazon fees"}};
+    Must(tx.ReplaceFinanceAccountRules(rules));
+    Must(tx.ReplaceFinanceAccountRules({rules[1], rules[0]}));
+    EXPECT_EQ(Must(tx.ListFinanceAccountRules()),
+              (std::vector<FinanceAccountRule>{rules[1], rules[0]}));
+    EXPECT_EQ(tx.ReplaceFinanceAccountRules({rules[0], rules[0]}).code(),
+              StatusCode::kInvalidArgument);
+
+    EXPECT_FALSE(Must(tx.FindJournalPosting("123", "2026-10", "xero")).has_value());
+    JournalPosting posting{.settlement_id = "123",
+                           .period = "2026-10",
+                           .sink = "xero",
+                           .last_error = "503",
+                           .attempts = 1};
+    Must(tx.PutJournalPosting(posting));
+    this->clock_.Advance(std::chrono::minutes{2});
+    posting.posted = true;
+    posting.external_id = "journal-1";
+    posting.last_error.clear();
+    posting.attempts = 2;
+    Must(tx.PutJournalPosting(posting));
+    Must(tx.PutJournalPosting({.settlement_id = "123", .period = "2026-11", .sink = "xero"}));
+    posting.updated_at = this->clock_.Now();
+    EXPECT_EQ(Must(tx.FindJournalPosting("123", "2026-10", "xero")), posting);
+    const auto postings = Must(tx.ListJournalPostings("123"));
+    ASSERT_EQ(postings.size(), 2U);
+    EXPECT_EQ(postings[1].period, "2026-11");
+    EXPECT_TRUE(Must(tx.ListJournalPostings("456")).empty());
+
+    const ReturnReceipt receipt{
+        .amazon_order_id = "202-1", .received_at = kStart, .source = "import:r.csv"};
+    EXPECT_TRUE(Must(tx.RecordReturnReceipt(receipt)));
+    EXPECT_FALSE(Must(tx.RecordReturnReceipt({.amazon_order_id = "202-1", .source = "again"})));
+    EXPECT_EQ(tx.RecordReturnReceipt({}).status().code(), StatusCode::kInvalidArgument);
+    EXPECT_EQ(Must(tx.FindReturnReceipt("202-1")), receipt);
+    EXPECT_FALSE(Must(tx.FindReturnReceipt("202-2")).has_value());
+  });
+}
+
 REGISTER_TYPED_TEST_SUITE_P(
     StoreConformanceTest, UncommittedTransactionLeavesNothing,
     CommittedTransactionRefusesFurtherUse, ReadOnlyTransactionReadsButRefusesWrites,
@@ -1380,6 +1488,7 @@ REGISTER_TYPED_TEST_SUITE_P(
     QuarantineKeepsFirstSeenAndReplacesProblem, CountsOrdersBySyncStateAndFindsExceptionBySubject,
     ListConfirmationsFiltersAndKeepsTransportFeedAndResends, ParcelIsReplacedOnlyBeforeAmazonHasIt,
     ConfirmationTimingsSinceAGivenTime, DispatchHintsAreDedupedListedAndMarkedUpToAnId,
-    ApiTokensAreFoundByHashListedRevokedAndTouched, AuditLogAndExceptionsFilterBySubject);
+    ApiTokensAreFoundByHashListedRevokedAndTouched, AuditLogAndExceptionsFilterBySubject,
+    SettlementReportKeepsItsDocumentAndRecordsOutcomes, FinanceRulesPostingsAndReturnsRoundTrip);
 
 }  // namespace sellerbridge::store

@@ -4,10 +4,12 @@
 #include <toml++/toml.h>
 
 #include <algorithm>
+#include <array>
 #include <cctype>
 #include <cmath>
 #include <fstream>
 #include <sstream>
+#include <utility>
 
 #include "base/marketplace.h"
 #include "base/status_macros.h"
@@ -59,7 +61,143 @@ Status ReadNumber(const toml::table& table, std::string_view key, std::string_vi
   return Status::Ok();
 }
 
+Status ReadBool(const toml::table& table, std::string_view key, std::string_view source,
+                bool& out) {
+  const toml::node* node = table.get(key);
+  if (node == nullptr) {
+    return Status::Ok();
+  }
+  const auto value = node->value_exact<bool>();
+  if (!value) {
+    return InvalidArgumentError(fmt::format("{}:{}: settlements.{} must be true or false", source,
+                                            node->source().begin.line, key));
+  }
+  out = *value;
+  return Status::Ok();
+}
+
+// Reads a string key that names one of `choices`.
+template <typename T, size_t N>
+Status ReadChoice(const toml::table& table, std::string_view key, std::string_view source,
+                  const std::array<std::pair<std::string_view, T>, N>& choices, T& out) {
+  const toml::node* node = table.get(key);
+  if (node == nullptr) {
+    return Status::Ok();
+  }
+  if (const auto text = node->value_exact<std::string>()) {
+    for (const auto& [name, value] : choices) {
+      if (*text == name) {
+        out = value;
+        return Status::Ok();
+      }
+    }
+  }
+  std::string names;
+  for (const auto& choice : choices) {
+    names += fmt::format("{}\"{}\"", names.empty() ? "" : ", ", choice.first);
+  }
+  return InvalidArgumentError(fmt::format("{}:{}: settlements.{} must be one of {}", source,
+                                          node->source().begin.line, key, names));
+}
+
+constexpr std::array<std::pair<std::string_view, LineEnd>, 2> kLineEnds = {
+    {{"lf", LineEnd::kLf}, {"crlf", LineEnd::kCrLf}}};
+constexpr std::array<std::pair<std::string_view, DocumentEncoding>, 4> kEncodings = {
+    {{"utf-8", DocumentEncoding::kUtf8},
+     {"iso-8859-1", DocumentEncoding::kLatin1},
+     {"windows-1252", DocumentEncoding::kWindows1252},
+     {"shift_jis", DocumentEncoding::kShiftJis}}};
+constexpr std::array<std::pair<std::string_view, SettlementDateFormat>, 3> kDateFormats = {
+    {{"utc", SettlementDateFormat::kUtc},
+     {"dotted", SettlementDateFormat::kDotted},
+     {"iso8601", SettlementDateFormat::kIso8601}}};
+
+// Reads [[settlements.extra_rows]].
+Status ReadExtraRows(const toml::table& table, std::string_view source,
+                     std::vector<ExtraSettlementRow>& out) {
+  const toml::node* node = table.get("extra_rows");
+  if (node == nullptr) {
+    return Status::Ok();
+  }
+  const toml::array* rows = node->as_array();
+  if (rows == nullptr || !rows->is_array_of_tables()) {
+    return InvalidArgumentError(
+        fmt::format("{}:{}: settlements.extra_rows must be an array of tables", source,
+                    node->source().begin.line));
+  }
+  for (size_t i = 0; i < rows->size(); ++i) {
+    const toml::table& row = *rows->get(i)->as_table();
+    const auto fail = [&](std::string_view key, std::string_view what) {
+      const toml::node* at = row.get(key);
+      return InvalidArgumentError(fmt::format(
+          "{}:{}: settlements.extra_rows[{}].{} must be {}", source,
+          (at != nullptr ? at : static_cast<const toml::node*>(&row))->source().begin.line, i, key,
+          what));
+    };
+    ExtraSettlementRow extra;
+    for (auto [key, field] : {std::pair{"transaction_type", &extra.transaction_type},
+                              std::pair{"amount_type", &extra.amount_type},
+                              std::pair{"amount_description", &extra.amount_description}}) {
+      const auto text = row[key].value_exact<std::string>();
+      if (!text || text->empty()) {
+        return fail(key, "a non-empty string");
+      }
+      *field = *text;
+    }
+    const toml::node* amount = row.get("amount");
+    const auto value = amount != nullptr ? amount->value<double>() : std::nullopt;
+    if (!value || !std::isfinite(*value) || std::fabs(*value) > 1e9) {
+      return fail("amount", "a number from -1e9 to 1e9");
+    }
+    extra.amount = *value;
+    if (const toml::node* order_id = row.get("order_id"); order_id != nullptr) {
+      const auto text = order_id->value_exact<std::string>();
+      if (!text) {
+        return fail("order_id", "a string");
+      }
+      extra.order_id = *text;
+    }
+    out.push_back(std::move(extra));
+  }
+  return Status::Ok();
+}
+
+// The promotion names sellers give, by country; elsewhere the English one.
+constexpr std::array<std::pair<std::string_view, std::string_view>, 5> kPromotionNames = {{
+    {"DE", "Größen-Aktion 10 % Rabatt"},
+    {"FR", "Promotion 10 % de réduction"},
+    {"IT", "Sconto del 10 % già incluso"},
+    {"ES", "Promoción 10 % de descuento"},
+    {"JP", "セール10%オフ"},
+}};
+
+// The rows of `lines` whose amounts a damaged file garbles: the referral fee
+// rows first, as they are the most numerous, then the others; ascending.
+std::vector<std::size_t> DamagedIndexes(const std::vector<SettlementLine>& lines, int count) {
+  std::vector<std::size_t> indexes(lines.size());
+  for (std::size_t i = 0; i < indexes.size(); ++i) {
+    indexes[i] = i;
+  }
+  std::stable_partition(indexes.begin(), indexes.end(), [&](std::size_t i) {
+    return lines[i].amount_type == "ItemFees" && lines[i].amount_description == "Commission";
+  });
+  indexes.resize(std::min(indexes.size(), static_cast<std::size_t>(count)));
+  std::sort(indexes.begin(), indexes.end());
+  return indexes;
+}
+
 }  // namespace
+
+std::string_view PromotionName(std::string_view marketplace_id) {
+  if (const Marketplace* marketplace = FindMarketplace(marketplace_id); marketplace != nullptr) {
+    for (const auto& [country, name] : kPromotionNames) {
+      if (marketplace->country_code == country) {
+        return name;
+      }
+    }
+  }
+  return "Emulator promotion 10% off";
+}
 
 Result<SettlementOptions> ParseSettlementOptions(std::string_view toml_text,
                                                  std::string_view source_name) {
@@ -103,6 +241,21 @@ Result<SettlementOptions> ParseSettlementOptions(std::string_view toml_text,
   options.commission_basis_points = static_cast<int>(std::lround(commission * 100));
   options.reserve_basis_points = static_cast<int>(std::lround(reserve * 100));
   options.advertising_minor = std::llround(advertising * 100);
+  RETURN_IF_ERROR(ReadExtraRows(*table, source_name, options.extra_rows));
+  RETURN_IF_ERROR(ReadBool(*table, "byte_order_mark", source_name, options.style.byte_order_mark));
+  RETURN_IF_ERROR(ReadChoice(*table, "line_ends", source_name, kLineEnds, options.style.line_end));
+  RETURN_IF_ERROR(ReadChoice(*table, "encoding", source_name, kEncodings, options.style.encoding));
+  RETURN_IF_ERROR(
+      ReadChoice(*table, "date_format", source_name, kDateFormats, options.style.date_format));
+  RETURN_IF_ERROR(
+      ReadBool(*table, "thousands_separator", source_name, options.style.thousands_separator));
+  RETURN_IF_ERROR(
+      ReadInt(*table, "malformed_rows", source_name, 0, 1000000, options.malformed_rows));
+  if (options.style.byte_order_mark && options.style.encoding != DocumentEncoding::kUtf8) {
+    return InvalidArgumentError(
+        fmt::format("{}:{}: settlements.byte_order_mark needs encoding \"utf-8\"", source_name,
+                    table->get("byte_order_mark")->source().begin.line));
+  }
   return options;
 }
 
@@ -124,7 +277,8 @@ Result<SettlementOptions> LoadSettlementOptions(const std::optional<std::filesys
 }
 
 std::string SettlementDocument(const SettlementRecord& record) {
-  return WriteSettlementFlatFile(record.settlement, NumberFormatOf(record.marketplace_id));
+  return WriteSettlementFlatFile(record.settlement, NumberFormatOf(record.marketplace_id),
+                                 record.style);
 }
 
 SettlementLedger::SettlementLedger(SellerState* state, std::uint64_t seed, Clock* clock)
@@ -139,6 +293,20 @@ Status SettlementLedger::Configure(const SettlementOptions& options) {
       options.reserve_basis_points > 10000 || options.advertising_minor < 0) {
     return InvalidArgumentError(
         "settlement periods last at least a day; rates and amounts are not negative");
+  }
+  if (options.malformed_rows < 0) {
+    return InvalidArgumentError("settlement malformed_rows must not be negative");
+  }
+  if (options.style.byte_order_mark && options.style.encoding != DocumentEncoding::kUtf8) {
+    return InvalidArgumentError("a settlement byte-order mark needs the UTF-8 encoding");
+  }
+  for (const ExtraSettlementRow& row : options.extra_rows) {
+    if (row.transaction_type.empty() || row.amount_type.empty() || row.amount_description.empty() ||
+        !std::isfinite(row.amount)) {
+      return InvalidArgumentError(
+          "a settlement extra row needs transaction_type, amount_type, amount_description and a "
+          "finite amount");
+    }
   }
   std::lock_guard lock(mu_);
   if (!records_.empty()) {
@@ -168,6 +336,9 @@ void SettlementLedger::CloseLocked(TimePoint end) {
   for (const std::string& marketplace_id : state_->MarketplaceIds()) {
     const Marketplace* marketplace = FindMarketplace(marketplace_id);
     const std::string marketplace_name(MarketplaceName(marketplace_id));
+    const std::string promotion_name(PromotionName(marketplace_id));
+    const std::string currency =
+        marketplace != nullptr ? std::string(marketplace->currency) : std::string("GBP");
     std::vector<SettlementLine> lines;
     const auto add = [&](SettlementLine line) {
       line.marketplace_name = marketplace_name;
@@ -211,7 +382,7 @@ void SettlementLedger::CloseLocked(TimePoint end) {
               promotion != 0) {
             row.amount_type = "Promotion";
             row.amount_description = "Principal";
-            row.promotion_id = "Emulator promotion 10% off";
+            row.promotion_id = promotion_name;
             row.amount_minor = -promotion;
             add(row);
             row.promotion_id.clear();
@@ -252,7 +423,7 @@ void SettlementLedger::CloseLocked(TimePoint end) {
               promotion != 0) {
             row.amount_type = "Promotion";
             row.amount_description = "Principal";
-            row.promotion_id = "Emulator promotion 10% off";
+            row.promotion_id = promotion_name;
             row.amount_minor = promotion;
             add(row);
             row.promotion_id.clear();
@@ -296,6 +467,17 @@ void SettlementLedger::CloseLocked(TimePoint end) {
            .amount_minor = -options_.advertising_minor,
            .posted_date = last_second});
     }
+    if (sales) {
+      const double scale = std::pow(10.0, CurrencyDecimals(currency));
+      for (const ExtraSettlementRow& extra : options_.extra_rows) {
+        add({.transaction_type = extra.transaction_type,
+             .order_id = extra.order_id,
+             .amount_type = extra.amount_type,
+             .amount_description = extra.amount_description,
+             .amount_minor = std::llround(extra.amount * scale),
+             .posted_date = last_second});
+      }
+    }
     std::int64_t net = 0;
     for (const SettlementLine& line : lines) {
       net += line.amount_minor;
@@ -331,10 +513,15 @@ void SettlementLedger::CloseLocked(TimePoint end) {
     record.settlement.start_date = start;
     record.settlement.end_date = end;
     record.settlement.deposit_date = end + std::chrono::days(options_.deposit_delay_days);
-    record.settlement.currency =
-        marketplace != nullptr ? std::string(marketplace->currency) : std::string("GBP");
+    record.settlement.currency = currency;
     for (const SettlementLine& line : lines) {
       record.total_minor += line.amount_minor;
+    }
+    record.style = options_.style;
+    record.style.damaged_lines = DamagedIndexes(lines, options_.malformed_rows);
+    for (const std::size_t index : record.style.damaged_lines) {
+      record.damaged_lines.push_back(
+          {.line = SettlementFileLineOf(index), .amount_minor = lines[index].amount_minor});
     }
     record.settlement.lines = std::move(lines);
     record.report_id = DigitsLocked(11);

@@ -82,6 +82,10 @@ class Statement {
     // A null destructor is SQLITE_STATIC: texts_ outlives every step.
     Check(sqlite3_bind_text64(stmt_, Next(), owned.data(), owned.size(), nullptr, SQLITE_UTF8));
   }
+  void BindBlob(std::string_view value) {
+    const std::string& owned = texts_.emplace_back(value);
+    Check(sqlite3_bind_blob64(stmt_, Next(), owned.data(), owned.size(), nullptr));
+  }
   void BindInt(std::int64_t value) { Check(sqlite3_bind_int64(stmt_, Next(), value)); }
   void BindBool(bool value) { BindInt(value ? 1 : 0); }
   void BindTime(TimePoint value) { BindText(FormatIso8601(value)); }
@@ -140,6 +144,15 @@ class Statement {
     }
     const int size = sqlite3_column_bytes(stmt_, column);
     return {reinterpret_cast<const char*>(text), static_cast<size_t>(size)};
+  }
+
+  std::string Blob(int column) const {
+    const void* data = sqlite3_column_blob(stmt_, column);
+    if (data == nullptr) {
+      return {};
+    }
+    const int size = sqlite3_column_bytes(stmt_, column);
+    return {static_cast<const char*>(data), static_cast<size_t>(size)};
   }
 
   // Times that do not parse are recorded as DataLoss in ColumnStatus(); the
@@ -736,6 +749,59 @@ constexpr std::string_view kRevokeApiToken =
 
 constexpr std::string_view kTouchApiToken = "UPDATE api_tokens SET last_used_at = ?2 WHERE id = ?1";
 
+constexpr std::string_view kInsertSettlementReport =
+    "INSERT INTO settlement_reports (report_id, document_id, marketplace_id, created_time, "
+    "document, fetched_at, state, settlement_id, currency, total_minor, start_date, end_date, "
+    "deposit_date, difference_minor, problems, journals, parsed_at) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17) "
+    "ON CONFLICT (report_id) DO NOTHING";
+
+constexpr std::string_view kFindSettlementReport =
+    "SELECT report_id, document_id, marketplace_id, created_time, document, fetched_at, state, "
+    "settlement_id, currency, total_minor, start_date, end_date, deposit_date, difference_minor, "
+    "problems, journals, parsed_at FROM settlement_reports WHERE report_id = ?1";
+
+// The same columns with an empty document: listing never reads documents.
+constexpr std::string_view kListSettlementReports =
+    "SELECT report_id, document_id, marketplace_id, created_time, X'', fetched_at, state, "
+    "settlement_id, currency, total_minor, start_date, end_date, deposit_date, difference_minor, "
+    "problems, journals, parsed_at FROM settlement_reports "
+    "WHERE (?1 IS NULL OR state = ?1) AND (?2 IS NULL OR created_time >= ?2) "
+    "ORDER BY created_time DESC, report_id DESC LIMIT ?3";
+
+constexpr std::string_view kUpdateSettlementOutcome =
+    "UPDATE settlement_reports SET state = ?2, settlement_id = ?3, currency = ?4, "
+    "total_minor = ?5, start_date = ?6, end_date = ?7, deposit_date = ?8, difference_minor = ?9, "
+    "problems = ?10, journals = ?11, parsed_at = ?12 WHERE report_id = ?1";
+
+constexpr std::string_view kListFinanceAccountRules =
+    "SELECT transaction_type, amount_type, amount_description, account_code, account_name "
+    "FROM finance_account_rules ORDER BY transaction_type, amount_type, amount_description";
+constexpr std::string_view kDeleteFinanceAccountRules = "DELETE FROM finance_account_rules";
+constexpr std::string_view kInsertFinanceAccountRule =
+    "INSERT INTO finance_account_rules (transaction_type, amount_type, amount_description, "
+    "account_code, account_name) VALUES (?1, ?2, ?3, ?4, ?5) "
+    "ON CONFLICT (transaction_type, amount_type, amount_description) DO NOTHING";
+
+constexpr std::string_view kFindJournalPosting =
+    "SELECT settlement_id, period, sink, posted, external_id, last_error, attempts, updated_at "
+    "FROM journal_postings WHERE settlement_id = ?1 AND period = ?2 AND sink = ?3";
+constexpr std::string_view kListJournalPostings =
+    "SELECT settlement_id, period, sink, posted, external_id, last_error, attempts, updated_at "
+    "FROM journal_postings WHERE settlement_id = ?1 ORDER BY period, sink";
+constexpr std::string_view kPutJournalPosting =
+    "INSERT INTO journal_postings (settlement_id, period, sink, posted, external_id, last_error, "
+    "attempts, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) "
+    "ON CONFLICT (settlement_id, period, sink) DO UPDATE SET posted = excluded.posted, "
+    "external_id = excluded.external_id, last_error = excluded.last_error, "
+    "attempts = excluded.attempts, updated_at = excluded.updated_at";
+
+constexpr std::string_view kInsertReturnReceipt =
+    "INSERT INTO return_receipts (amazon_order_id, received_at, source) VALUES (?1, ?2, ?3) "
+    "ON CONFLICT (amazon_order_id) DO NOTHING";
+constexpr std::string_view kFindReturnReceipt =
+    "SELECT amazon_order_id, received_at, source FROM return_receipts WHERE amazon_order_id = ?1";
+
 constexpr std::string_view kCreateMigrationsTable =
     "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, "
     "name TEXT NOT NULL, applied_at TEXT NOT NULL) STRICT";
@@ -1023,6 +1089,72 @@ Result<ApiToken> ReadApiToken(Statement& row) {
                  .revoked_at = row.OptionalTime(7)};
   RETURN_IF_ERROR(row.ColumnStatus());
   return token;
+}
+
+Result<SettlementReport> ReadSettlementReport(Statement& row) {
+  SettlementReport report{.report_id = row.Text(0),
+                          .document_id = row.Text(1),
+                          .marketplace_id = row.Text(2),
+                          .created_time = row.Time(3),
+                          .document = row.Blob(4),
+                          .fetched_at = row.Time(5)};
+  ASSIGN_OR_RETURN(report.state, ParseSettlementState(row.Text(6)));
+  report.settlement_id = row.Text(7);
+  report.currency = row.Text(8);
+  report.total_minor = row.Int(9);
+  report.start = row.OptionalTime(10);
+  report.end = row.OptionalTime(11);
+  report.deposit_date = row.OptionalTime(12);
+  report.difference_minor = row.Int(13);
+  report.problems = row.Text(14);
+  report.journals = row.Text(15);
+  report.parsed_at = row.OptionalTime(16);
+  RETURN_IF_ERROR(row.ColumnStatus());
+  return report;
+}
+
+Result<FinanceAccountRule> ReadFinanceAccountRule(Statement& row) {
+  return FinanceAccountRule{.transaction_type = row.Text(0),
+                            .amount_type = row.Text(1),
+                            .amount_description = row.Text(2),
+                            .account_code = row.Text(3),
+                            .account_name = row.Text(4)};
+}
+
+Result<JournalPosting> ReadJournalPosting(Statement& row) {
+  JournalPosting posting{.settlement_id = row.Text(0),
+                         .period = row.Text(1),
+                         .sink = row.Text(2),
+                         .posted = row.Bool(3),
+                         .external_id = row.Text(4),
+                         .last_error = row.Text(5),
+                         .attempts = row.Int32(6),
+                         .updated_at = row.Time(7)};
+  RETURN_IF_ERROR(row.ColumnStatus());
+  return posting;
+}
+
+Result<ReturnReceipt> ReadReturnReceipt(Statement& row) {
+  ReturnReceipt receipt{
+      .amazon_order_id = row.Text(0), .received_at = row.Time(1), .source = row.Text(2)};
+  RETURN_IF_ERROR(row.ColumnStatus());
+  return receipt;
+}
+
+// Binds a settlement report's parse outcome, state to parsed_at, in the
+// column order both the insert and the update use.
+void BindSettlementOutcome(Statement& stmt, const SettlementReport& report) {
+  stmt.BindText(SettlementStateName(report.state));
+  stmt.BindText(report.settlement_id);
+  stmt.BindText(report.currency);
+  stmt.BindInt(report.total_minor);
+  stmt.BindOptionalTime(report.start);
+  stmt.BindOptionalTime(report.end);
+  stmt.BindOptionalTime(report.deposit_date);
+  stmt.BindInt(report.difference_minor);
+  stmt.BindText(report.problems);
+  stmt.BindText(report.journals);
+  stmt.BindOptionalTime(report.parsed_at);
 }
 
 // Steps through every row of `stmt`, reading each with `read`.
@@ -2001,6 +2133,147 @@ class SqliteTransaction final : public Transaction {
       RETURN_IF_ERROR(row.ColumnStatus());
       return out;
     });
+  }
+
+  // Settlements and finance.
+
+  Result<bool> AddSettlementReport(const SettlementReport& report) override {
+    RETURN_IF_ERROR(CheckActive("add settlement report"));
+    if (report.report_id.empty()) {
+      return InvalidArgumentError("add settlement report: the report id must not be empty");
+    }
+    ASSIGN_OR_RETURN(auto stmt,
+                     connection_->Prepare(kInsertSettlementReport, "add settlement report"));
+    stmt->BindText(report.report_id);
+    stmt->BindText(report.document_id);
+    stmt->BindText(report.marketplace_id);
+    stmt->BindTime(report.created_time);
+    stmt->BindBlob(report.document);
+    stmt->BindTime(clock_->Now());
+    BindSettlementOutcome(*stmt, report);
+    RETURN_IF_ERROR(stmt->Run());
+    return stmt->Changes() == 1;
+  }
+
+  Result<std::optional<SettlementReport>> FindSettlementReport(
+      std::string_view report_id) override {
+    RETURN_IF_ERROR(CheckActive("find settlement report"));
+    ASSIGN_OR_RETURN(auto stmt,
+                     connection_->Prepare(kFindSettlementReport, "find settlement report"));
+    stmt->BindText(report_id);
+    return ReadOptional<SettlementReport>(*stmt, ReadSettlementReport);
+  }
+
+  Result<std::vector<SettlementReport>> ListSettlementReports(
+      const SettlementReportFilter& filter) override {
+    RETURN_IF_ERROR(CheckActive("list settlement reports"));
+    RETURN_IF_ERROR(CheckLimit(filter.limit, "list settlement reports"));
+    ASSIGN_OR_RETURN(auto stmt,
+                     connection_->Prepare(kListSettlementReports, "list settlement reports"));
+    filter.state ? stmt->BindText(SettlementStateName(*filter.state)) : stmt->BindNull();
+    stmt->BindOptionalTime(filter.created_since);
+    stmt->BindInt(filter.limit);
+    return ReadAll<SettlementReport>(*stmt, ReadSettlementReport);
+  }
+
+  Status UpdateSettlementOutcome(const SettlementReport& report) override {
+    RETURN_IF_ERROR(CheckActive("update settlement outcome"));
+    ASSIGN_OR_RETURN(auto stmt,
+                     connection_->Prepare(kUpdateSettlementOutcome, "update settlement outcome"));
+    stmt->BindText(report.report_id);
+    BindSettlementOutcome(*stmt, report);
+    RETURN_IF_ERROR(stmt->Run());
+    if (stmt->Changes() == 0) {
+      return NotFoundError(
+          fmt::format("update settlement outcome: no settlement report {}", report.report_id));
+    }
+    return Status::Ok();
+  }
+
+  Result<std::vector<FinanceAccountRule>> ListFinanceAccountRules() override {
+    RETURN_IF_ERROR(CheckActive("list finance account rules"));
+    ASSIGN_OR_RETURN(auto stmt,
+                     connection_->Prepare(kListFinanceAccountRules, "list finance account rules"));
+    return ReadAll<FinanceAccountRule>(*stmt, ReadFinanceAccountRule);
+  }
+
+  Status ReplaceFinanceAccountRules(const std::vector<FinanceAccountRule>& rules) override {
+    RETURN_IF_ERROR(CheckActive("replace finance account rules"));
+    ASSIGN_OR_RETURN(auto clear, connection_->Prepare(kDeleteFinanceAccountRules,
+                                                      "replace finance account rules"));
+    RETURN_IF_ERROR(clear->Run());
+    ASSIGN_OR_RETURN(auto insert, connection_->Prepare(kInsertFinanceAccountRule,
+                                                       "replace finance account rules"));
+    for (const FinanceAccountRule& rule : rules) {
+      insert->Reset();
+      insert->BindText(rule.transaction_type);
+      insert->BindText(rule.amount_type);
+      insert->BindText(rule.amount_description);
+      insert->BindText(rule.account_code);
+      insert->BindText(rule.account_name);
+      RETURN_IF_ERROR(insert->Run());
+      if (insert->Changes() == 0) {
+        return InvalidArgumentError(
+            fmt::format("replace finance account rules: '{} / {} / {}' is given twice",
+                        rule.transaction_type, rule.amount_type, rule.amount_description));
+      }
+    }
+    return Status::Ok();
+  }
+
+  Result<std::optional<JournalPosting>> FindJournalPosting(std::string_view settlement_id,
+                                                           std::string_view period,
+                                                           std::string_view sink) override {
+    RETURN_IF_ERROR(CheckActive("find journal posting"));
+    ASSIGN_OR_RETURN(auto stmt, connection_->Prepare(kFindJournalPosting, "find journal posting"));
+    stmt->BindText(settlement_id);
+    stmt->BindText(period);
+    stmt->BindText(sink);
+    return ReadOptional<JournalPosting>(*stmt, ReadJournalPosting);
+  }
+
+  Status PutJournalPosting(const JournalPosting& posting) override {
+    RETURN_IF_ERROR(CheckActive("put journal posting"));
+    ASSIGN_OR_RETURN(auto stmt, connection_->Prepare(kPutJournalPosting, "put journal posting"));
+    stmt->BindText(posting.settlement_id);
+    stmt->BindText(posting.period);
+    stmt->BindText(posting.sink);
+    stmt->BindBool(posting.posted);
+    stmt->BindText(posting.external_id);
+    stmt->BindText(posting.last_error);
+    stmt->BindInt(posting.attempts);
+    stmt->BindTime(clock_->Now());
+    return stmt->Run();
+  }
+
+  Result<std::vector<JournalPosting>> ListJournalPostings(std::string_view settlement_id) override {
+    RETURN_IF_ERROR(CheckActive("list journal postings"));
+    ASSIGN_OR_RETURN(auto stmt,
+                     connection_->Prepare(kListJournalPostings, "list journal postings"));
+    stmt->BindText(settlement_id);
+    return ReadAll<JournalPosting>(*stmt, ReadJournalPosting);
+  }
+
+  Result<bool> RecordReturnReceipt(const ReturnReceipt& receipt) override {
+    RETURN_IF_ERROR(CheckActive("record return receipt"));
+    if (receipt.amazon_order_id.empty()) {
+      return InvalidArgumentError("record return receipt: the order id must not be empty");
+    }
+    ASSIGN_OR_RETURN(auto stmt,
+                     connection_->Prepare(kInsertReturnReceipt, "record return receipt"));
+    stmt->BindText(receipt.amazon_order_id);
+    stmt->BindTime(receipt.received_at);
+    stmt->BindText(receipt.source);
+    RETURN_IF_ERROR(stmt->Run());
+    return stmt->Changes() == 1;
+  }
+
+  Result<std::optional<ReturnReceipt>> FindReturnReceipt(
+      std::string_view amazon_order_id) override {
+    RETURN_IF_ERROR(CheckActive("find return receipt"));
+    ASSIGN_OR_RETURN(auto stmt, connection_->Prepare(kFindReturnReceipt, "find return receipt"));
+    stmt->BindText(amazon_order_id);
+    return ReadOptional<ReturnReceipt>(*stmt, ReadReturnReceipt);
   }
 
   Status ExecuteSqlForTest(std::string_view sql) override {

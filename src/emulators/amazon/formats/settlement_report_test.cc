@@ -9,6 +9,9 @@ namespace sellerbridge::emulators::amazon {
 namespace {
 
 using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using ::testing::MatchesRegex;
+using ::testing::Not;
 using ::testing::SizeIs;
 
 TimePoint At(std::string_view text) {
@@ -177,6 +180,133 @@ TEST(SettlementReportTest, NumberFormatFollowsTheMarketplace) {
   EXPECT_EQ(NumberFormatOf("APJ6JRA9NG5V4"), NumberFormat::kCommaDecimal);   // IT
   EXPECT_EQ(NumberFormatOf("A1RKKUPIHCS9HS"), NumberFormat::kCommaDecimal);  // ES
   EXPECT_EQ(NumberFormatOf("unknown"), NumberFormat::kDotDecimal);
+}
+
+std::string Write(const Settlement& settlement, const SettlementFileStyle& style,
+                  NumberFormat format = NumberFormat::kDotDecimal) {
+  return WriteSettlementFlatFile(settlement, format, style);
+}
+
+TEST(SettlementReportStyleTest, ByteOrderMarkStartsTheDocument) {
+  const std::string plain = WriteSettlementFlatFile(UkSettlement(), NumberFormat::kDotDecimal);
+  const std::string marked = Write(UkSettlement(), {.byte_order_mark = true});
+  EXPECT_EQ(plain.rfind("settlement-id\t", 0), 0U);
+  EXPECT_EQ(marked, "\xEF\xBB\xBF" + plain);
+}
+
+TEST(SettlementReportStyleTest, CrLfEndsEveryLine) {
+  const std::string plain = WriteSettlementFlatFile(UkSettlement(), NumberFormat::kDotDecimal);
+  const std::string crlf = Write(UkSettlement(), {.line_end = LineEnd::kCrLf});
+  ASSERT_GE(crlf.size(), 2U);
+  EXPECT_EQ(crlf.substr(crlf.size() - 2), "\r\n");
+  int lines = 0;
+  for (size_t at = crlf.find('\n'); at != std::string::npos; at = crlf.find('\n', at + 1)) {
+    ++lines;
+    ASSERT_GT(at, 0U);
+    EXPECT_EQ(crlf[at - 1], '\r') << "line " << lines;
+  }
+  EXPECT_EQ(lines, 5);
+  std::string without = crlf;
+  std::erase(without, '\r');
+  EXPECT_EQ(without, plain);
+}
+
+TEST(SettlementReportStyleTest, Windows1252WritesUmlautsAndDashesAsSingleBytes) {
+  Settlement settlement = UkSettlement();
+  settlement.lines[0].sku = "Größe–M";
+  const std::string bytes = Write(settlement, {.encoding = DocumentEncoding::kWindows1252});
+  EXPECT_THAT(bytes, HasSubstr("\tGr\xF6\xDF"
+                               "e\x96M\t"));
+  EXPECT_THAT(bytes, Not(HasSubstr("\xC3")));
+}
+
+TEST(SettlementReportStyleTest, Latin1WritesUmlautsAndReplacesWhatItLacks) {
+  Settlement settlement = UkSettlement();
+  settlement.lines[0].sku = "Größe–M";
+  settlement.lines[1].sku = "セール";
+  const std::string bytes = Write(settlement, {.encoding = DocumentEncoding::kLatin1});
+  EXPECT_THAT(bytes, HasSubstr("\tGr\xF6\xDF"
+                               "e?M\t"));
+  EXPECT_THAT(bytes, HasSubstr("\t???\t"));
+}
+
+TEST(SettlementReportStyleTest, ShiftJisWritesJapaneseAsCodePage932) {
+  Settlement settlement = UkSettlement();
+  settlement.currency = "JPY";
+  settlement.lines[2].promotion_id = "セール10%オフ";
+  settlement.lines[0].sku = "A\\B~ö";
+  const std::string bytes = Write(settlement, {.encoding = DocumentEncoding::kShiftJis});
+  EXPECT_THAT(bytes, HasSubstr("\t\x83\x5A\x81\x5B\x83\x8B"
+                               "10%\x83\x49\x83\x74\n"));
+  // Code page 932 keeps ASCII as it is; 'ö' has no representation.
+  EXPECT_THAT(bytes, HasSubstr("\tA\\B~?\t"));
+  EXPECT_THAT(bytes, HasSubstr("\t104926\tJPY\t"));
+}
+
+TEST(SettlementReportStyleTest, TranscodingReplacesBytesThatAreNotUtf8) {
+  EXPECT_EQ(TranscodeUtf8("a\xFF"
+                          "b\xE3\x82",
+                          DocumentEncoding::kWindows1252),
+            "a?b?");
+  EXPECT_EQ(TranscodeUtf8("\xE2\x82\xAC 5", DocumentEncoding::kWindows1252), "\x80 5");
+  EXPECT_EQ(TranscodeUtf8("Größe", DocumentEncoding::kUtf8), "Größe");
+}
+
+TEST(SettlementReportStyleTest, DottedDatesAsInGermanFiles) {
+  const auto rows = Rows(Write(UkSettlement(), {.date_format = SettlementDateFormat::kDotted}));
+  ASSERT_THAT(rows, SizeIs(5));
+  EXPECT_EQ(rows[1][1], "01.08.2026 00:00:00 UTC");
+  EXPECT_EQ(rows[1][2], "15.08.2026 00:00:00 UTC");
+  EXPECT_EQ(rows[1][3], "17.08.2026 08:30:05 UTC");
+  EXPECT_EQ(rows[2][16], "05.08.2026");
+  EXPECT_EQ(rows[2][17], "05.08.2026 14:03:09 UTC");
+}
+
+TEST(SettlementReportStyleTest, Iso8601DatesKeepPostedDateAsDocumented) {
+  const auto rows = Rows(Write(UkSettlement(), {.date_format = SettlementDateFormat::kIso8601}));
+  ASSERT_THAT(rows, SizeIs(5));
+  EXPECT_EQ(rows[1][1], "2026-08-01T00:00:00+00:00");
+  EXPECT_EQ(rows[1][3], "2026-08-17T08:30:05+00:00");
+  EXPECT_EQ(rows[2][16], "08/05/26");
+  EXPECT_EQ(rows[2][17], "2026-08-05T14:03:09+00:00");
+}
+
+TEST(SettlementReportStyleTest, ThousandsSeparatorsFollowTheNumberFormat) {
+  Settlement settlement = UkSettlement();
+  settlement.lines[2].amount_minor = -1234567890;
+  const auto dot = Rows(Write(settlement, {.thousands_separator = true}));
+  ASSERT_THAT(dot, SizeIs(5));
+  EXPECT_EQ(dot[2][14], "1,234.56");
+  EXPECT_EQ(dot[3][14], "-185.25");
+  EXPECT_EQ(dot[4][14], "-12,345,678.90");
+  EXPECT_EQ(dot[1][4], "-12,344,629.59");
+  settlement.currency = "EUR";
+  const auto comma =
+      Rows(Write(settlement, {.thousands_separator = true}, NumberFormat::kCommaDecimal));
+  EXPECT_EQ(comma[2][14], "1.234,56");
+  EXPECT_EQ(comma[4][14], "-12.345.678,90");
+  settlement.currency = "JPY";
+  const auto yen = Rows(Write(settlement, {.thousands_separator = true}));
+  EXPECT_EQ(yen[2][14], "123,456");
+  EXPECT_EQ(yen[3][14], "-18,525");
+}
+
+TEST(SettlementReportStyleTest, DamagedAmountsAreUnreadableButStillInTheTotal) {
+  Settlement settlement = UkSettlement();
+  const std::vector<std::size_t> damaged = {1, 2};
+  const auto rows = Rows(Write(settlement, {.damaged_lines = damaged}));
+  ASSERT_THAT(rows, SizeIs(5));
+  EXPECT_EQ(rows[1][4], "1049.26");
+  EXPECT_EQ(rows[2][14], "1234.56");
+  EXPECT_EQ(SettlementFileLineOf(1), 4);
+  for (const std::size_t index : damaged) {
+    const std::string& text = rows[static_cast<size_t>(SettlementFileLineOf(index)) - 1][14];
+    // Neither a plain amount nor one with thousands separators.
+    EXPECT_THAT(text, Not(MatchesRegex("-?[0-9]{1,3}([.,][0-9]{3})*([.,][0-9]+)?"))) << text;
+    EXPECT_THAT(text, Not(MatchesRegex("-?[0-9]+([.,][0-9]+)?"))) << text;
+  }
+  EXPECT_EQ(rows[3][14], "-1,8525,x");
+  EXPECT_EQ(rows[4][14], "-0,05,x");
 }
 
 }  // namespace
