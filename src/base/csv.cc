@@ -12,7 +12,10 @@ bool IsLineEnd(char c) { return c == '\n' || c == '\r'; }
 }  // namespace
 
 std::string CsvField(std::string_view value) {
-  if (value.find_first_of(",\"\r\n") == std::string_view::npos) {
+  const auto blank = [](char c) { return c == ' ' || c == '\t'; };
+  const bool needs_quotes = value.find_first_of(",\"\r\n") != std::string_view::npos ||
+                            (!value.empty() && (blank(value.front()) || blank(value.back())));
+  if (!needs_quotes) {
     return std::string(value);
   }
   std::string out = "\"";

@@ -11,7 +11,8 @@
 namespace sellerbridge {
 
 // `value` as one RFC 4180 field: quoted (quotes doubled) when it holds a
-// comma, a quote or a line break, as is otherwise. Thread-safe.
+// comma, a quote or a line break, or starts or ends with a space or tab (so
+// that a reader that trims fields keeps them); as is otherwise. Thread-safe.
 std::string CsvField(std::string_view value);
 
 // One record of a CSV text.

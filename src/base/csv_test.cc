@@ -14,6 +14,8 @@ TEST(CsvTest, FieldIsQuotedOnlyWhenItMustBe) {
   EXPECT_EQ(CsvField("a,b"), "\"a,b\"");
   EXPECT_EQ(CsvField("say \"hi\""), "\"say \"\"hi\"\"\"");
   EXPECT_EQ(CsvField("two\nlines"), "\"two\nlines\"");
+  EXPECT_EQ(CsvField(" padded\t"), "\" padded\t\"");
+  EXPECT_EQ(CsvField(""), "");
 }
 
 TEST(CsvTest, ReaderReadsQuotedFieldsAcrossLinesAndCountsLines) {

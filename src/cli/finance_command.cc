@@ -202,18 +202,7 @@ int FinanceCommand::Settlements(std::ostream& out, std::ostream& err) const {
     if (json_) {
       nlohmann::json list = nlohmann::json::array();
       for (const store::SettlementReport& report : reports) {
-        const nlohmann::json problems = nlohmann::json::parse(report.problems, nullptr, false);
-        list.push_back({{"report_id", report.report_id},
-                        {"settlement_id", report.settlement_id},
-                        {"marketplace_id", report.marketplace_id},
-                        {"state", store::SettlementStateName(report.state)},
-                        {"start", OptionalDate(report.start)},
-                        {"end", OptionalDate(report.end)},
-                        {"deposit_date", OptionalDate(report.deposit_date)},
-                        {"currency", report.currency},
-                        {"total_minor", report.total_minor},
-                        {"difference_minor", report.difference_minor},
-                        {"problems", problems.is_array() ? problems : nlohmann::json::array()}});
+        list.push_back(finance::SettlementReportToJson(report));
       }
       out << nlohmann::json{{"settlements", std::move(list)}}.dump(2) << "\n";
       return Status::Ok();
@@ -236,13 +225,8 @@ int FinanceCommand::Settlements(std::ostream& out, std::ostream& err) const {
 int FinanceCommand::Journals(std::ostream& out, std::ostream& err) const {
   return WithStore("finance journals", config_path_, err, [&](const CommandStore& opened) {
     ASSIGN_OR_RETURN(auto tx, opened.store->BeginReadOnly());
-    ASSIGN_OR_RETURN(const store::SettlementReport report,
-                     finance::FindSettlementReport(*tx, report_));
-    ASSIGN_OR_RETURN(const finance::AccountMap accounts, finance::LoadAccountMap(*tx));
-    ASSIGN_OR_RETURN(const finance::ParseOptions options,
-                     finance::ParseOptionsFor(opened.config.finance));
     ASSIGN_OR_RETURN(const finance::SettlementAnalysis analysis,
-                     finance::AnalyseSettlement(report.document, accounts, options));
+                     finance::AnalyseStoredSettlement(*tx, report_, opened.config.finance));
     out << (format_ == "json" ? finance::JournalsToJson(analysis.journals).dump(2) + "\n"
                               : finance::JournalsToCsv(analysis.journals));
     return Status::Ok();

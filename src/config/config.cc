@@ -1009,6 +1009,34 @@ std::optional<std::string> NamedEnv(Section& section, std::string_view key, std:
   return value;
 }
 
+// Reads the `name` of one of an array's targets into `out`: lower-case
+// letters, digits, '_' and '-', unique among `names` (each name's first
+// line). False, having reported why, when it is missing, malformed or taken;
+// `what` ("webhook", "sink") names the kind in the problem.
+bool ReadTargetName(Section& section, std::string_view what,
+                    std::map<std::string, int, std::less<>>& names, std::string& out) {
+  std::optional<std::string> name = section.String("name", Need::kRequired);
+  if (!name) {
+    return false;
+  }
+  const int line = static_cast<int>(section.Get("name")->source().begin.line);
+  const bool name_ok = !name->empty() && std::all_of(name->begin(), name->end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
+  });
+  if (!name_ok) {
+    section.Report(
+        "name", fmt::format("'{}' is not a name of lower-case letters, digits, '_' or '-'", *name));
+    return false;
+  }
+  if (const auto [it, added] = names.emplace(*name, line); !added) {
+    section.Report("name",
+                   fmt::format("a {} is named '{}' already, at line {}", what, *name, it->second));
+    return false;
+  }
+  out = std::move(*name);
+  return true;
+}
+
 // Reads the [[alerts.webhooks]] in `node` (nullptr when there are none) into
 // `out`. A webhook URL is never quoted in a problem: it is a secret.
 void ReadWebhooks(Problems& problems, const toml::node* node, const EnvLookup& env,
@@ -1030,27 +1058,7 @@ void ReadWebhooks(Problems& problems, const toml::node* node, const EnvLookup& e
       continue;
     }
     WebhookTarget target;
-    bool ok = true;
-    if (std::optional<std::string> name = section.String("name", Need::kRequired)) {
-      const int line = static_cast<int>(section.Get("name")->source().begin.line);
-      const bool name_ok = std::all_of(name->begin(), name->end(), [](char c) {
-        return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
-      });
-      if (!name_ok) {
-        section.Report("name", fmt::format("'{}' is not a name of lower-case letters, digits, "
-                                           "'_' or '-'",
-                                           *name));
-        ok = false;
-      } else if (const auto [it, added] = name_lines.emplace(*name, line); !added) {
-        section.Report(
-            "name", fmt::format("a webhook is named '{}' already, at line {}", *name, it->second));
-        ok = false;
-      } else {
-        target.name = std::move(*name);
-      }
-    } else {
-      ok = false;
-    }
+    bool ok = ReadTargetName(section, "webhook", name_lines, target.name);
     const bool has_url = section.Get("url") != nullptr;
     const bool has_url_env = section.Get("url_env") != nullptr;
     std::optional<std::string> url;
@@ -1195,27 +1203,7 @@ void ReadJournalSinks(Problems& problems, const toml::node* node, const EnvLooku
       continue;
     }
     JournalSinkConfig sink;
-    bool ok = true;
-    if (std::optional<std::string> name = section.String("name", Need::kRequired)) {
-      const int line = static_cast<int>(section.Get("name")->source().begin.line);
-      const bool name_ok = !name->empty() && std::all_of(name->begin(), name->end(), [](char c) {
-        return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
-      });
-      if (!name_ok) {
-        section.Report("name", fmt::format("'{}' is not a name of lower-case letters, digits, "
-                                           "'_' or '-'",
-                                           *name));
-        ok = false;
-      } else if (const auto [it, added] = name_lines.emplace(*name, line); !added) {
-        section.Report("name",
-                       fmt::format("a sink is named '{}' already, at line {}", *name, it->second));
-        ok = false;
-      } else {
-        sink.name = std::move(*name);
-      }
-    } else {
-      ok = false;
-    }
+    bool ok = ReadTargetName(section, "sink", name_lines, sink.name);
     if (std::optional<std::string> url = section.String("url", Need::kRequired)) {
       const std::string problem = HttpUrlProblem(*url);
       if (problem.empty()) {

@@ -38,7 +38,7 @@ class ReconcileTest : public ::testing::Test {
                          .end = At("2026-10-15T00:00:00Z"),
                          .currency = "GBP"};
     const TimePoint posted = At("2026-10-05T12:00:00Z");
-    for (SettledOrder order :
+    for (const SettledOrder& order :
          {Sold(kShippedAndPaid, 1999, posted), Sold(kPaidNotShipped, 500, posted),
           Sold(kRefundedReturned, 700, posted), Sold(kRefundedNotReturned, 800, posted),
           Sold(kFbaOrder, 900, posted)}) {

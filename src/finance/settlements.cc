@@ -107,6 +107,35 @@ Result<store::SettlementReport> FindSettlementReport(store::Transaction& tx, std
   return NotFoundError(fmt::format("no stored settlement report or settlement '{}'", id));
 }
 
+Result<SettlementAnalysis> AnalyseStoredSettlement(store::Transaction& tx, std::string_view id,
+                                                   const config::FinanceConfig& config) {
+  ASSIGN_OR_RETURN(const store::SettlementReport report, FindSettlementReport(tx, id));
+  ASSIGN_OR_RETURN(const AccountMap accounts, LoadAccountMap(tx));
+  ASSIGN_OR_RETURN(const ParseOptions options, ParseOptionsFor(config));
+  return AnalyseSettlement(report.document, accounts, options);
+}
+
+nlohmann::json SettlementReportToJson(const store::SettlementReport& report) {
+  const auto time = [](const std::optional<TimePoint>& t) {
+    return t ? nlohmann::json(FormatIso8601(*t)) : nlohmann::json(nullptr);
+  };
+  const nlohmann::json problems = nlohmann::json::parse(report.problems, nullptr, false);
+  return {{"report_id", report.report_id},
+          {"settlement_id", report.settlement_id},
+          {"marketplace_id", report.marketplace_id},
+          {"state", store::SettlementStateName(report.state)},
+          {"created_time", FormatIso8601(report.created_time)},
+          {"fetched_at", FormatIso8601(report.fetched_at)},
+          {"parsed_at", time(report.parsed_at)},
+          {"start", time(report.start)},
+          {"end", time(report.end)},
+          {"deposit_date", time(report.deposit_date)},
+          {"currency", report.currency},
+          {"total_minor", report.total_minor},
+          {"difference_minor", report.difference_minor},
+          {"problems", problems.is_array() ? problems : nlohmann::json::array()}};
+}
+
 std::vector<store::FinanceAccountRule> ToStoreRules(const std::vector<AccountRule>& rules) {
   std::vector<store::FinanceAccountRule> out;
   out.reserve(rules.size());

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <stop_token>
 #include <string>
 #include <string_view>
@@ -32,6 +33,17 @@ Result<AccountMap> LoadAccountMap(store::Transaction& tx);
 // The stored report `id` names: a report id, else a settlement id; the
 // document included. NotFound naming `id` when neither matches.
 Result<store::SettlementReport> FindSettlementReport(store::Transaction& tx, std::string_view id);
+
+// The stored settlement `id` names (FindSettlementReport), analysed under the
+// account rules in force. NotFound for an unknown id; InvalidArgument when
+// its document is not a settlement file.
+Result<SettlementAnalysis> AnalyseStoredSettlement(store::Transaction& tx, std::string_view id,
+                                                   const config::FinanceConfig& config);
+
+// A stored settlement report without its document and journals: ids,
+// state, times (ISO 8601), currency, total and difference in minor units,
+// and the problems as a JSON array.
+nlohmann::json SettlementReportToJson(const store::SettlementReport& report);
 
 // Account rules as the store keeps them, and back.
 std::vector<store::FinanceAccountRule> ToStoreRules(const std::vector<AccountRule>& rules);

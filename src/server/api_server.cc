@@ -1180,28 +1180,6 @@ void ApiServer::ExportFinance(finance::SettlementBook* book, const config::Finan
 
 namespace {
 
-json OptionalTimeJson(const std::optional<TimePoint>& t) {
-  return t ? json(FormatIso8601(*t)) : json(nullptr);
-}
-
-json SettlementReportToJson(const store::SettlementReport& report) {
-  json problems = json::parse(report.problems, nullptr, false);
-  return {{"report_id", report.report_id},
-          {"settlement_id", report.settlement_id},
-          {"marketplace_id", report.marketplace_id},
-          {"state", store::SettlementStateName(report.state)},
-          {"created_time", FormatIso8601(report.created_time)},
-          {"fetched_at", FormatIso8601(report.fetched_at)},
-          {"parsed_at", OptionalTimeJson(report.parsed_at)},
-          {"start", OptionalTimeJson(report.start)},
-          {"end", OptionalTimeJson(report.end)},
-          {"deposit_date", OptionalTimeJson(report.deposit_date)},
-          {"currency", report.currency},
-          {"total_minor", report.total_minor},
-          {"difference_minor", report.difference_minor},
-          {"problems", problems.is_array() ? problems : json::array()}};
-}
-
 json AccountRulesToJson(const std::vector<finance::AccountRule>& rules) {
   json out = json::array();
   for (const finance::AccountRule& rule : rules) {
@@ -1247,7 +1225,7 @@ http::Response ApiServer::ListSettlements(const http::Request& request) const {
   }
   json out = json::array();
   for (const store::SettlementReport& report : *listed) {
-    out.push_back(SettlementReportToJson(report));
+    out.push_back(finance::SettlementReportToJson(report));
   }
   return JsonResponse(200, {{"settlements", std::move(out)}});
 }
@@ -1258,7 +1236,7 @@ http::Response ApiServer::GetSettlement(const http::Request& request) const {
     ASSIGN_OR_RETURN(const store::SettlementReport report, finance::FindSettlementReport(tx, id));
     ASSIGN_OR_RETURN(const std::vector<store::JournalPosting> postings,
                      tx.ListJournalPostings(report.settlement_id));
-    json out = SettlementReportToJson(report);
+    json out = finance::SettlementReportToJson(report);
     const json journals = json::parse(report.journals, nullptr, false);
     out["journals"] = journals.is_discarded() ? json(nullptr) : journals;
     json posted = json::array();
@@ -1287,13 +1265,8 @@ http::Response ApiServer::SettlementJournals(const http::Request& request) const
   }
   const std::string& id = request.path_params.at("id");
   const Result<finance::SettlementAnalysis> analysis =
-      ReadOnly(*store_, [&](store::Transaction& tx) -> Result<finance::SettlementAnalysis> {
-        ASSIGN_OR_RETURN(const store::SettlementReport report,
-                         finance::FindSettlementReport(tx, id));
-        ASSIGN_OR_RETURN(const finance::AccountMap accounts, finance::LoadAccountMap(tx));
-        ASSIGN_OR_RETURN(const finance::ParseOptions options,
-                         finance::ParseOptionsFor(*finance_config_));
-        return finance::AnalyseSettlement(report.document, accounts, options);
+      ReadOnly(*store_, [&](store::Transaction& tx) {
+        return finance::AnalyseStoredSettlement(tx, id, *finance_config_);
       });
   if (!analysis.ok()) {
     return analysis.status().code() == StatusCode::kInvalidArgument

@@ -9,6 +9,7 @@
 #include <tuple>
 
 #include "amazon/carrier_codes.h"
+#include "base/csv.h"
 #include "base/status_macros.h"
 
 namespace sellerbridge::sync {
@@ -372,23 +373,6 @@ void CheckRepeatedKey(const ShipMethodMapping& mapping, int line,
     problems.push_back(
         {line, fmt::format("mapping {} repeats line {}", mapping.Key(), it->second)});
   }
-}
-
-std::string CsvField(const std::string& value) {
-  const bool needs_quotes = value.find_first_of(",\"\r\n") != std::string::npos ||
-                            (!value.empty() && (IsBlank(value.front()) || IsBlank(value.back())));
-  if (!needs_quotes) {
-    return value;
-  }
-  std::string out = "\"";
-  for (const char c : value) {
-    if (c == '"') {
-      out += '"';
-    }
-    out += c;
-  }
-  out += '"';
-  return out;
 }
 
 // --- Audit -------------------------------------------------------
