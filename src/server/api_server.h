@@ -43,8 +43,8 @@ struct Principal {
 //   (only its SHA-256 is stored; see api_tokens.h for the roles). Others get 401 with
 //   WWW-Authenticate: Bearer; a valid token whose role may not use the endpoint gets 403.
 //   The endpoints and the role each needs are listed in docs/api.md: orders, the at-risk list,
-//   alerts, account health, exceptions, mappings, stock policies, quota, jobs, tokens and the
-//   audit log.
+//   alerts, account health, exceptions, mappings, stock policies, quota, jobs, tokens, the
+//   audit log, settlements and finance's account rules.
 // Errors are JSON: {"error": {"code": "...", "message": "...", "problems": [...]}} (problems only
 // for 422). Changes are audited with actor "api:<token name>". Neither secrets nor request bodies
 // are logged.
