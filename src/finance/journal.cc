@@ -134,15 +134,15 @@ SettlementJournals BuildJournals(const SettlementSummary& summary,
   result.unmapped.assign(unmapped.begin(), unmapped.end());
   result.difference_minor = result.deposit_minor - result.rows_sum_minor;
 
-  Month last;
-  if (!months.empty()) {
-    last = months.rbegin()->first;
-  } else if (summary.end) {
-    last = MonthOf(*summary.end);
-  } else if (summary.deposit_date) {
-    last = MonthOf(*summary.deposit_date);
-  } else {
-    last = MonthOf(summary.start.value_or(TimePoint{}));
+  // The deposit's month closes the settlement: rows of earlier months are
+  // booked in their own months and carried forward to it, so that a
+  // settlement deposited in the next month puts nothing in the wrong period.
+  const std::optional<TimePoint> deposited =
+      summary.deposit_date ? summary.deposit_date : summary.end;
+  Month last = months.empty() ? MonthOf(deposited.value_or(summary.start.value_or(TimePoint{})))
+                              : months.rbegin()->first;
+  if (deposited && last < MonthOf(*deposited)) {
+    last = MonthOf(*deposited);
   }
   months.try_emplace(last);
 

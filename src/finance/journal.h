@@ -25,7 +25,7 @@ struct JournalLine {
 struct Journal {
   std::string settlement_id;
   std::string period;  // "2026-10".
-  TimePoint date;      // The month's last day, or the deposit date in the deposit's month.
+  TimePoint date;      // The month's last day, or the deposit date in the last month.
   std::string currency;
   int minor_digits = 2;
   std::string narration;        // "Amazon settlement 123… 2026-10-25–2026-11-08, October 2026".
@@ -50,12 +50,14 @@ struct SettlementJournals {
   bool NeedsAttention() const { return difference_minor != 0 || !unmapped.empty(); }
 };
 
-// Builds one journal per calendar month of `totals`. Each month's journal
-// has one line per account (rows mapped by `accounts`; the settlement's
-// sign turned into the ledger's: money to the seller is a credit). Months
-// before the last are balanced against the carried-forward account, which
-// the last month releases; the last month's journal debits the deposit
-// account with total-amount. When the rows do not add up to total-amount,
+// Builds one journal per calendar month of `totals`, and one for the month
+// of the deposit (deposit-date, else settlement-end-date) when that is
+// later. Each month's journal has one line per account (rows mapped by
+// `accounts`; the settlement's sign turned into the ledger's: money to the
+// seller is a credit). Months before the last are balanced against the
+// carried-forward account, which the last month releases; the last month's
+// journal, dated the deposit date, debits the deposit account with
+// total-amount. When the rows do not add up to total-amount,
 // the difference is booked to the unmapped account and reported in
 // difference_minor. Thread-safe.
 SettlementJournals BuildJournals(const SettlementSummary& summary,

@@ -310,3 +310,35 @@ TEST(BuildJournalsTest, UsesTheMapsRoleAccounts) {
 
 }  // namespace
 }  // namespace sellerbridge::finance
+
+namespace sellerbridge::finance {
+namespace {
+
+TEST(BuildJournalsTest, DepositInTheNextMonthLeavesTheRowsInTheirOwnMonth) {
+  SettlementSummary summary = Summary(800);
+  summary.start = Day(2026, 11, 16);
+  summary.end = Day(2026, 11, 30);
+  summary.deposit_date = Day(2026, 12, 3) + hours{9};
+  const SettlementJournals result =
+      BuildJournals(summary,
+                    {Total("Order", "ItemPrice", "Principal", 11, 1000),
+                     Total("Order", "ItemFees", "Commission", 11, -200)},
+                    AccountMap::Defaults());
+  ASSERT_EQ(result.journals.size(), 2U);
+  ExpectEachBalanced(result);
+  const Journal& november = result.journals[0];
+  EXPECT_EQ(november.period, "2026-11");
+  EXPECT_EQ(november.date, Day(2026, 12, 1) - seconds{1});
+  EXPECT_EQ(LineOn(november, "4000").amount_minor, -1000);
+  EXPECT_EQ(LineOn(november, "1210").amount_minor, 800);
+  EXPECT_TRUE(LinesOn(november, "1200").empty());
+  const Journal& december = result.journals[1];
+  EXPECT_EQ(december.period, "2026-12");
+  EXPECT_EQ(december.date, Day(2026, 12, 3) + hours{9});
+  EXPECT_EQ(LineOn(december, "1210").amount_minor, -800);
+  EXPECT_EQ(LineOn(december, "1200").amount_minor, 800);
+  EXPECT_EQ(december.lines.size(), 2U);
+}
+
+}  // namespace
+}  // namespace sellerbridge::finance
