@@ -11,8 +11,12 @@
 namespace sellerbridge::domain {
 namespace {
 
-constexpr std::array<std::string_view, 8> kZeroDecimalCurrencies = {"JPY", "KRW", "CLP", "VND",
-                                                                    "ISK", "UGX", "XAF", "XOF"};
+// ISO 4217 currencies whose minor unit is not the hundredth.
+constexpr std::array<std::string_view, 17> kZeroDecimalCurrencies = {
+    "BIF", "CLP", "DJF", "GNF", "ISK", "JPY", "KMF", "KRW", "PYG",
+    "RWF", "UGX", "UYI", "VND", "VUV", "XAF", "XOF", "XPF"};
+constexpr std::array<std::string_view, 7> kThreeDecimalCurrencies = {"BHD", "IQD", "JOD", "KWD",
+                                                                     "LYD", "OMR", "TND"};
 
 bool IsCurrencyCode(std::string_view code) {
   return code.size() == 3 && std::all_of(code.begin(), code.end(), [](char c) {
@@ -23,10 +27,15 @@ bool IsCurrencyCode(std::string_view code) {
 }  // namespace
 
 int CurrencyExponent(std::string_view currency) {
-  return std::find(kZeroDecimalCurrencies.begin(), kZeroDecimalCurrencies.end(), currency) ==
-                 kZeroDecimalCurrencies.end()
-             ? 2
-             : 0;
+  if (std::find(kZeroDecimalCurrencies.begin(), kZeroDecimalCurrencies.end(), currency) !=
+      kZeroDecimalCurrencies.end()) {
+    return 0;
+  }
+  if (std::find(kThreeDecimalCurrencies.begin(), kThreeDecimalCurrencies.end(), currency) !=
+      kThreeDecimalCurrencies.end()) {
+    return 3;
+  }
+  return 2;
 }
 
 Result<Money> Money::Create(std::int64_t minor_units, std::string_view currency) {
@@ -105,8 +114,12 @@ std::string Money::ToString() const {
   }
   const std::uint64_t magnitude = minor_units_ < 0 ? 0U - static_cast<std::uint64_t>(minor_units_)
                                                    : static_cast<std::uint64_t>(minor_units_);
-  return fmt::format("{}{}.{:02} {}", minor_units_ < 0 ? "-" : "", magnitude / 100, magnitude % 100,
-                     currency_);
+  std::uint64_t scale = 1;
+  for (int i = 0; i < exponent; ++i) {
+    scale *= 10;
+  }
+  return fmt::format("{}{}.{:0{}} {}", minor_units_ < 0 ? "-" : "", magnitude / scale,
+                     magnitude % scale, exponent, currency_);
 }
 
 }  // namespace sellerbridge::domain

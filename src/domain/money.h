@@ -44,7 +44,8 @@ class Money {
   std::string currency_;
 };
 
-// The number of decimals of `currency` (0 for JPY and a few others, 2 else).
+// The number of decimals of `currency` in ISO 4217: 0 (JPY, KRW, …), 3 (BHD,
+// KWD, …) or 2.
 int CurrencyExponent(std::string_view currency);
 
 }  // namespace sellerbridge::domain

@@ -49,6 +49,7 @@ TEST(MoneyTest, FormatsWithTheCurrencysDecimals) {
   EXPECT_EQ(Money::Create(1234, "GBP")->ToString(), "12.34 GBP");
   EXPECT_EQ(Money::Create(-5, "EUR")->ToString(), "-0.05 EUR");
   EXPECT_EQ(Money::Create(1200, "JPY")->ToString(), "1200 JPY");
+  EXPECT_EQ(Money::Create(-1234, "KWD")->ToString(), "-1.234 KWD");
   EXPECT_EQ(Money::Create(std::numeric_limits<std::int64_t>::min(), "GBP")->ToString(),
             "-92233720368547758.08 GBP");
 }

@@ -1,9 +1,9 @@
 #include "finance/analysis.h"
 
 #include <algorithm>
-#include <cctype>
 
 #include "base/status_macros.h"
+#include "domain/order.h"
 #include "finance/settlement_totals.h"
 
 namespace sellerbridge::finance {
@@ -14,18 +14,7 @@ bool IsRefundType(std::string_view transaction_type) {
          transaction_type == "A-to-z Guarantee Refund";
 }
 
-bool AllDigits(std::string_view text) {
-  return !text.empty() && std::all_of(text.begin(), text.end(), [](char c) {
-    return std::isdigit(static_cast<unsigned char>(c)) != 0;
-  });
-}
-
 }  // namespace
-
-bool IsAmazonOrderId(std::string_view id) {
-  return id.size() == 19 && id[3] == '-' && id[11] == '-' && AllDigits(id.substr(0, 3)) &&
-         AllDigits(id.substr(4, 7)) && AllDigits(id.substr(12, 7));
-}
 
 Result<SettlementAnalysis> AnalyseSettlement(std::string_view document, const AccountMap& accounts,
                                              const ParseOptions& options) {
@@ -38,7 +27,7 @@ Result<SettlementAnalysis> AnalyseSettlement(std::string_view document, const Ac
     if (row.order_id.empty()) {
       return;
     }
-    if (!IsAmazonOrderId(row.order_id)) {
+    if (!domain::IsAmazonOrderId(row.order_id)) {
       ++analysis.rows_with_other_ids;
       return;
     }

@@ -46,9 +46,6 @@ struct SettlementAnalysis {
   bool NeedsAttention() const { return problem_count > 0 || journals.NeedsAttention(); }
 };
 
-// Whether `id` has the shape of an Amazon order id: 3-7-7 digits.
-bool IsAmazonOrderId(std::string_view id);
-
 // Reads `document` (the flat file's bytes, in any encoding ParseOptions
 // allows) in one pass. InvalidArgument when it cannot be a settlement file
 // (a required column missing, no summary row); a bad row is a problem in the

@@ -9,6 +9,7 @@
 
 #include "base/redact.h"
 #include "finance/journal_export.h"
+#include "http/status_mapping.h"
 
 namespace sellerbridge::finance {
 namespace {
@@ -205,24 +206,22 @@ Result<std::string> JournalSink::Post(const Journal& journal) const {
   const std::string said = clean(RemoteMessage(*response, config_.format));
   const std::string message =
       fmt::format("{}: HTTP {}{}{}", where, status, said.empty() ? "" : ": ", said);
-  if (status == 401) {
-    return UnauthenticatedError(message);
-  }
-  if (status == 403) {
-    return PermissionDeniedError(message);
-  }
   if (status == 429) {
-    const std::optional<std::string> retry_after = response->Header("Retry-After");
-    return ResourceExhaustedError(
-        retry_after ? fmt::format("{} (retry after {} s)", message, clean(*retry_after)) : message);
+    if (const std::optional<std::string> retry_after = response->Header("Retry-After")) {
+      return ResourceExhaustedError(
+          fmt::format("{} (retry after {} s)", message, clean(*retry_after)));
+    }
   }
-  if (status >= 500 && status < 600) {
-    return UnavailableError(message);
-  }
-  if (status >= 400 && status < 500) {
+  Status mapped = http::StatusForHttpStatus(status, message);
+  // Whatever else a finance system answers with a 4xx (an unknown account
+  // code is a 404 to some) is a refusal of this journal: sending it again
+  // will not change it.
+  if (status >= 400 && status < 500 &&
+      (mapped.code() == StatusCode::kNotFound || mapped.code() == StatusCode::kAlreadyExists ||
+       mapped.code() == StatusCode::kInternal)) {
     return InvalidArgumentError(message);
   }
-  return InternalError(message);
+  return mapped;
 }
 
 }  // namespace sellerbridge::finance

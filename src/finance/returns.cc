@@ -7,7 +7,7 @@
 #include "base/csv.h"
 #include "base/status_macros.h"
 #include "base/time_format.h"
-#include "finance/analysis.h"
+#include "domain/order.h"
 
 namespace sellerbridge::finance {
 namespace {
@@ -54,7 +54,7 @@ Result<std::vector<store::ReturnReceipt>> ParseReturnsCsv(std::string_view text,
                                                     record->fields.size(), header->fields.size()));
     }
     const std::string& order_id = record->fields[order_column];
-    if (!IsAmazonOrderId(order_id)) {
+    if (!domain::IsAmazonOrderId(order_id)) {
       return reader.Error(record->line,
                           fmt::format("'{}' is not an Amazon order id (3-7-7 digits)", order_id));
     }

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "base/status_macros.h"
+#include "domain/money.h"
 
 namespace sellerbridge::finance {
 namespace {
@@ -94,25 +95,6 @@ constexpr std::array<char16_t, 32> kWindows1252High = {
     0x20AC, 0x0081, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160,
     0x2039, 0x0152, 0x008D, 0x017D, 0x008F, 0x0090, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022,
     0x2013, 0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0x009D, 0x017E, 0x0178};
-
-// ISO 4217 currencies whose minor unit is not the hundredth.
-constexpr std::array<std::string_view, 17> kZeroDecimalCurrencies = {
-    "BIF", "CLP", "DJF", "GNF", "ISK", "JPY", "KMF", "KRW", "PYG",
-    "RWF", "UGX", "UYI", "VND", "VUV", "XAF", "XOF", "XPF"};
-constexpr std::array<std::string_view, 7> kThreeDecimalCurrencies = {"BHD", "IQD", "JOD", "KWD",
-                                                                     "LYD", "OMR", "TND"};
-
-int MinorDigits(std::string_view currency) {
-  if (std::find(kZeroDecimalCurrencies.begin(), kZeroDecimalCurrencies.end(), currency) !=
-      kZeroDecimalCurrencies.end()) {
-    return 0;
-  }
-  if (std::find(kThreeDecimalCurrencies.begin(), kThreeDecimalCurrencies.end(), currency) !=
-      kThreeDecimalCurrencies.end()) {
-    return 3;
-  }
-  return 2;
-}
 
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 int DigitValue(char c) { return c - '0'; }
@@ -1131,7 +1113,7 @@ void SettlementParser::Impl::ReadSummary() {
   summary_.currency = std::string(TrimSpaces(Field(Column::kCurrency)));
   std::transform(summary_.currency.begin(), summary_.currency.end(), summary_.currency.begin(),
                  AsciiUpper);
-  summary_.minor_digits = MinorDigits(summary_.currency);
+  summary_.minor_digits = domain::CurrencyExponent(summary_.currency);
   if (summary_.currency.empty()) {
     Problem("currency of the summary row is empty");
   }
